@@ -1,0 +1,314 @@
+//! Deciding what an archive holds: its format, its images, where each image's blobs are.
+//!
+//! Planning reads only metadata (JSON files of at most [`MAX_JSON_BYTES`]); it verifies the
+//! digest of every manifest and config it reads. Layers are verified later, when streamed.
+
+use super::{ArchiveError, ArchiveIndex, ArchiveSource, Located};
+use crate::digest::Digest;
+use crate::media_type;
+use crate::reference::Reference;
+use crate::spec::{self, Descriptor, ImageConfig, Index, Manifest, ManifestItem, MAX_JSON_BYTES};
+
+/// The layout of an archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFormat {
+    /// `manifest.json` (legacy `docker save`, skopeo/podman `docker-archive`, and the Docker 25+
+    /// layout, which also carries an OCI layout; docker's classic store reads `manifest.json`).
+    DockerSave,
+    /// An OCI image layout with no `manifest.json` (`oci-archive`, buildx `type=oci`).
+    OciLayout,
+}
+
+/// What an archive holds.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Its layout.
+    pub format: ArchiveFormat,
+    /// Its images, in the order the metadata lists them.
+    pub images: Vec<PlannedImage>,
+}
+
+/// One image to import.
+#[derive(Debug, Clone)]
+pub struct PlannedImage {
+    /// Tags, normalised.
+    pub tags: Vec<Reference>,
+    /// The config's digest: the image ID.
+    pub config_digest: Digest,
+    /// The config's raw bytes (verified against `config_digest`).
+    pub config_raw: Vec<u8>,
+    /// The parsed config.
+    pub config: ImageConfig,
+    /// The archive's own manifest (verified), when it has one; `docker save` archives have none.
+    pub manifest: Option<(Digest, Vec<u8>)>,
+    /// The layers, base first.
+    pub layers: Vec<PlannedLayer>,
+    /// The parent image ID `manifest.json` gives.
+    pub parent: Option<Digest>,
+}
+
+/// Where one layer is and what it must hash to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLayer {
+    /// The blob in the archive.
+    pub at: Located,
+    /// The config's diff_id for this layer.
+    pub diff_id: Digest,
+    /// The blob digest the metadata names (a manifest descriptor, or a `blobs/sha256/<hex>`
+    /// file name), which the bytes must match.
+    pub digest: Option<Digest>,
+    /// The media type a manifest descriptor gives.
+    pub media_type: Option<String>,
+}
+
+impl PlannedImage {
+    /// How messages name this image: its first tag, or its short ID.
+    pub fn display_name(&self) -> String {
+        self.tags.first().map_or_else(|| self.config_digest.short().to_owned(), Reference::familiar)
+    }
+}
+
+/// Reads the archive's metadata and plans the import.
+///
+/// # Errors
+/// [`ArchiveError`] naming the file or digest at fault.
+pub async fn plan<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Plan, ArchiveError> {
+    if index.contains("manifest.json") {
+        let images = plan_docker_save(source, index).await?;
+        Ok(Plan { format: ArchiveFormat::DockerSave, images })
+    } else if index.contains("index.json") {
+        let images = plan_oci(source, index).await?;
+        Ok(Plan { format: ArchiveFormat::OciLayout, images })
+    } else {
+        Err(ArchiveError::NotAnImage(index.summary()))
+    }
+}
+
+async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Vec<PlannedImage>, ArchiveError> {
+    let raw = read_file(source, index, "manifest.json", "the archive").await?;
+    let items: Option<Vec<ManifestItem>> = spec::parse("`manifest.json`", &raw)?;
+    let items = items.ok_or(ArchiveError::NullManifest)?;
+    if items.is_empty() {
+        return Err(ArchiveError::NoImages);
+    }
+    let mut images = Vec::with_capacity(items.len());
+    for (n, item) in items.iter().enumerate() {
+        let wanted_by = format!("`manifest.json` item {n}");
+        let config_raw = read_file(source, index, &item.config, &wanted_by).await?;
+        let config_digest = Digest::of(&config_raw);
+        if let Some(named) = digest_in_name(&item.config) {
+            check_digest(&format!("config `{}`", item.config), &named, &config_digest)?;
+        }
+        let config: ImageConfig = spec::parse(&format!("config `{}`", item.config), &config_raw)?;
+        if config.rootfs.diff_ids.len() != item.layers.len() {
+            return Err(ArchiveError::LayerCount {
+                image: format!("`{}` ({wanted_by})", item.config),
+                layers: item.layers.len(),
+                diff_ids: config.rootfs.diff_ids.len(),
+            });
+        }
+        let layers = item
+            .layers
+            .iter()
+            .zip(&config.rootfs.diff_ids)
+            .map(|(path, diff_id)| {
+                Ok(PlannedLayer {
+                    at: index.locate(path, &wanted_by)?,
+                    diff_id: diff_id.clone(),
+                    digest: digest_in_name(path),
+                    media_type: None,
+                })
+            })
+            .collect::<Result<Vec<_>, ArchiveError>>()?;
+        let tags = item
+            .repo_tags
+            .iter()
+            .map(|t| parse_tag(t, &wanted_by))
+            .collect::<Result<Vec<_>, _>>()?;
+        let parent = match &item.parent {
+            Some(p) if !p.is_empty() => Some(
+                Digest::parse(p).map_err(|source| ArchiveError::BadDigest { what: format!("`Parent` of {wanted_by}"), source })?,
+            ),
+            _ => None,
+        };
+        images.push(PlannedImage { tags, config_digest, config_raw, config, manifest: None, layers, parent });
+    }
+    Ok(images)
+}
+
+async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Vec<PlannedImage>, ArchiveError> {
+    let raw = read_file(source, index, "index.json", "the archive").await?;
+    let top: Index = spec::parse("`index.json`", &raw)?;
+    let mut images = Vec::new();
+    let mut skipped = None;
+    for (n, desc) in top.manifests.iter().enumerate() {
+        let what = format!("`index.json` manifest {n}");
+        let Some((manifest_digest, manifest_raw, manifest)) = resolve_manifest(source, index, desc, &what, 0).await? else {
+            skipped.get_or_insert_with(|| (what.clone(), desc.media_type.clone()));
+            continue;
+        };
+        let tags = tags_from_annotations(desc, &what)?;
+        let config_raw = read_blob(source, index, &manifest.config, &format!("config of {what}")).await?;
+        let config: ImageConfig = spec::parse(&format!("config {}", manifest.config.digest), &config_raw)?;
+        if config.rootfs.diff_ids.len() != manifest.layers.len() {
+            return Err(ArchiveError::LayerCount {
+                image: format!("{} ({what})", manifest_digest),
+                layers: manifest.layers.len(),
+                diff_ids: config.rootfs.diff_ids.len(),
+            });
+        }
+        let layers = manifest
+            .layers
+            .iter()
+            .zip(&config.rootfs.diff_ids)
+            .map(|(l, diff_id)| {
+                Ok(PlannedLayer {
+                    at: index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}"))?,
+                    diff_id: diff_id.clone(),
+                    digest: Some(l.digest.clone()),
+                    media_type: Some(l.media_type.clone()),
+                })
+            })
+            .collect::<Result<Vec<_>, ArchiveError>>()?;
+        images.push(PlannedImage {
+            tags,
+            config_digest: manifest.config.digest.clone(),
+            config_raw,
+            config,
+            manifest: Some((manifest_digest, manifest_raw)),
+            layers,
+            parent: None,
+        });
+    }
+    if images.is_empty() {
+        return Err(match skipped {
+            Some((what, media_type)) => ArchiveError::UnsupportedMediaType { what, media_type },
+            None => ArchiveError::NoImages,
+        });
+    }
+    Ok(images)
+}
+
+/// The platform picked from a multi-platform index when the user has not chosen one.
+const DEFAULT_PLATFORM: (&str, &str) = ("linux", "amd64");
+/// How deep indexes may nest.
+const MAX_INDEX_DEPTH: usize = 4;
+
+/// Follows a descriptor to an image manifest: directly, or through (nested) indexes, choosing
+/// linux/amd64 or else the first platform whose manifest is in the archive. `None` for content
+/// that is not an image (attestations, artifacts).
+async fn resolve_manifest<S: ArchiveSource>(
+    source: &S,
+    index: &ArchiveIndex,
+    desc: &Descriptor,
+    what: &str,
+    depth: usize,
+) -> Result<Option<(Digest, Vec<u8>, Manifest)>, ArchiveError> {
+    if depth > MAX_INDEX_DEPTH || !index.contains(&blob_path(&desc.digest)) && depth > 0 {
+        return Ok(None);
+    }
+    let raw = read_blob(source, index, desc, what).await?;
+    let kind = if desc.media_type.is_empty() { sniff_kind(&raw) } else { desc.media_type.clone() };
+    if media_type::is_manifest(&kind) {
+        let manifest: Manifest = spec::parse(&format!("manifest {}", desc.digest), &raw)?;
+        return Ok(Some((desc.digest.clone(), raw, manifest)));
+    }
+    if !media_type::is_index(&kind) {
+        return Ok(None);
+    }
+    let nested: Index = spec::parse(&format!("index {}", desc.digest), &raw)?;
+    let is_default = |d: &&Descriptor| d.platform.as_ref().is_some_and(|p| (p.os.as_str(), p.architecture.as_str()) == DEFAULT_PLATFORM);
+    let present = |d: &&Descriptor| index.contains(&blob_path(&d.digest));
+    let candidates = nested.manifests.iter().filter(present);
+    let chosen: Vec<&Descriptor> = match nested.manifests.iter().filter(present).find(is_default) {
+        Some(d) => vec![d],
+        None => candidates.collect(),
+    };
+    for d in chosen {
+        let found = Box::pin(resolve_manifest(source, index, d, &format!("manifest {} of index {}", d.digest, desc.digest), depth + 1)).await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+/// Tells a manifest from an index when the descriptor has no media type.
+fn sniff_kind(raw: &[u8]) -> String {
+    let value: serde_json::Value = serde_json::from_slice(raw).unwrap_or_default();
+    if let Some(mt) = value.get("mediaType").and_then(|m| m.as_str()) {
+        return mt.to_owned();
+    }
+    if value.get("manifests").is_some() { media_type::OCI_INDEX } else { media_type::OCI_MANIFEST }.to_owned()
+}
+
+/// Tags from `io.containerd.image.name` (a full name), else from
+/// `org.opencontainers.image.ref.name` when that is a name with a tag; a bare tag such as
+/// `latest` names no repository, so the image stays untagged.
+fn tags_from_annotations(desc: &Descriptor, what: &str) -> Result<Vec<Reference>, ArchiveError> {
+    if let Some(name) = desc.annotation("io.containerd.image.name") {
+        return Ok(vec![parse_tag(name, what)?]);
+    }
+    match desc.annotation("org.opencontainers.image.ref.name") {
+        Some(name) if name.contains([':', '/']) => Ok(vec![parse_tag(name, what)?]),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn parse_tag(tag: &str, wanted_by: &str) -> Result<Reference, ArchiveError> {
+    let bad = |source| ArchiveError::BadTag { tag: crate::text::clip(tag, 200), wanted_by: wanted_by.to_owned(), source };
+    let reference = Reference::parse(tag).map_err(bad)?.with_default_tag();
+    if reference.digest().is_some() {
+        return Err(bad(crate::reference::ReferenceError::Invalid(format!("{tag} is a digest, not a tag"))));
+    }
+    Ok(reference)
+}
+
+/// `blobs/sha256/<hex>`.
+pub(crate) fn blob_path(digest: &Digest) -> String {
+    format!("blobs/sha256/{}", digest.hex())
+}
+
+/// The digest a file name claims: `<hex>.json`, `<hex>.tar`, `<hex>/layer.tar` is not one (a v1
+/// ID), `blobs/sha256/<hex>` is.
+fn digest_in_name(path: &str) -> Option<Digest> {
+    let clean = super::clean_path(path);
+    if let Some(hex) = clean.strip_prefix("blobs/sha256/") {
+        return Digest::from_hex(hex);
+    }
+    clean.strip_suffix(".json").filter(|s| !s.contains('/')).and_then(Digest::from_hex)
+}
+
+fn check_digest(what: &str, expected: &Digest, actual: &Digest) -> Result<(), ArchiveError> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(ArchiveError::DigestMismatch { what: what.to_owned(), expected: expected.clone(), actual: actual.clone() })
+    }
+}
+
+/// Reads a metadata file of at most [`MAX_JSON_BYTES`].
+async fn read_file<S: ArchiveSource>(source: &S, index: &ArchiveIndex, path: &str, wanted_by: &str) -> Result<Vec<u8>, ArchiveError> {
+    let at = index.locate(path, wanted_by)?;
+    if at.len > MAX_JSON_BYTES {
+        return Err(ArchiveError::TooBig { path: at.path, size: at.len, limit: MAX_JSON_BYTES });
+    }
+    // ok: at.len <= 4 MiB
+    let bytes = source.read_at(at.offset, usize::try_from(at.len).unwrap_or(0)).await?;
+    if bytes.len() as u64 != at.len {
+        return Err(ArchiveError::Tar(crate::tar::TarError::Truncated { at: source.len(), needed: at.len - bytes.len() as u64 }));
+    }
+    Ok(bytes)
+}
+
+/// Reads a metadata blob by descriptor: size checked first, then sha256.
+async fn read_blob<S: ArchiveSource>(source: &S, index: &ArchiveIndex, desc: &Descriptor, what: &str) -> Result<Vec<u8>, ArchiveError> {
+    let path = blob_path(&desc.digest);
+    let at = index.locate(&path, what)?;
+    if at.len != desc.size {
+        return Err(ArchiveError::SizeMismatch { what: format!("`{path}` ({what})"), expected: desc.size, actual: at.len });
+    }
+    let bytes = read_file(source, index, &path, what).await?;
+    check_digest(&format!("`{path}` ({what})"), &desc.digest, &Digest::of(&bytes))?;
+    Ok(bytes)
+}

@@ -1,0 +1,338 @@
+//! Importing an archive into a store: plan, stream and verify every layer, store the blobs,
+//! then write the image records: the last step, so no half image is ever visible.
+
+use std::collections::HashMap;
+
+use crate::archive::{self, ArchiveError, ArchiveIndex, ArchiveSource, PlannedImage, PlannedLayer};
+use crate::digest::Digest;
+use crate::layer::{LayerReader, LayerSummary};
+use crate::media_type::{self, Compression};
+use crate::spec::{Descriptor, Manifest};
+use crate::store::{self, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, LayerRecord, Store, StoreError};
+
+/// How many bytes of a layer are read and hashed at a time. Memory use of an import is a small
+/// multiple of this, whatever the layer's size.
+pub const CHUNK: usize = 4 * 1024 * 1024;
+
+/// Why an import failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The archive is broken or hostile.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    /// The store refused a write.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the importer reports while it works.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// The metadata is read: how many images, and how many layer bytes will be streamed.
+    Planned {
+        /// Images in the archive.
+        images: usize,
+        /// Layer bytes to read.
+        total: u64,
+    },
+    /// Layer bytes read so far.
+    Bytes {
+        /// Bytes done.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+}
+
+/// An image the import committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// Its ID.
+    pub id: Digest,
+    /// Its tags, familiar form.
+    pub tags: Vec<String>,
+}
+
+impl Imported {
+    /// The lines `docker load` prints for this image.
+    pub fn load_lines(&self) -> Vec<String> {
+        if self.tags.is_empty() {
+            vec![format!("Loaded image ID: {}", self.id)]
+        } else {
+            self.tags.iter().map(|t| format!("Loaded image: {t}")).collect()
+        }
+    }
+}
+
+/// The clock an import reads: milliseconds since the epoch.
+pub type Clock<'a> = &'a dyn Fn() -> f64;
+
+/// Imports every image of an archive.
+///
+/// On failure the import is marked failed and the blobs it stored that no image needs are
+/// removed: the store is left as it was.
+///
+/// # Errors
+/// [`ImportError`] naming the file or digest at fault.
+pub async fn import_archive<S, T>(
+    source: &S,
+    store: &T,
+    import_id: &str,
+    source_name: &str,
+    now: Clock<'_>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<Imported>, ImportError>
+where
+    S: ArchiveSource,
+    T: Store<Data = S::Slice>,
+{
+    let mut record = ImportRecord {
+        id: import_id.to_owned(),
+        source: source_name.to_owned(),
+        state: ImportState::Started,
+        blobs: Vec::new(),
+        images: Vec::new(),
+        error: None,
+        started_ms: now(),
+        heartbeat_ms: now(),
+    };
+    store.put_import(&record).await?;
+    let result = run(source, store, &mut record, now, progress).await;
+    if let Err(e) = &result {
+        record.state = ImportState::Failed;
+        record.error = Some(e.to_string());
+        record.heartbeat_ms = now();
+        // Best effort: the failure is what the user must see, not a second one.
+        let _ = store.put_import(&record).await;
+        let _ = store::collect_garbage(store, now()).await;
+    }
+    result
+}
+
+async fn run<S, T>(
+    source: &S,
+    store: &T,
+    record: &mut ImportRecord,
+    now: Clock<'_>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<Imported>, ImportError>
+where
+    S: ArchiveSource,
+    T: Store<Data = S::Slice>,
+{
+    let index = ArchiveIndex::build(source).await?;
+    let plan = archive::plan(source, &index).await?;
+    let mut unique: Vec<&PlannedLayer> = Vec::new();
+    for layer in plan.images.iter().flat_map(|i| &i.layers) {
+        if !unique.iter().any(|l| l.at.offset == layer.at.offset) {
+            unique.push(layer);
+        }
+    }
+    let total: u64 = unique.iter().map(|l| l.at.len).sum();
+    progress(Progress::Planned { images: plan.images.len(), total });
+
+    let mut done = 0;
+    let mut layers: HashMap<u64, LayerSummary> = HashMap::new();
+    for (n, planned) in unique.iter().enumerate() {
+        let summary = read_layer(source, planned, n, &mut |d| progress(Progress::Bytes { done: done + d, total })).await?;
+        done += planned.at.len;
+        store_layer(source, store, planned, &summary).await?;
+        record.blobs.push(summary.digest.clone());
+        record.heartbeat_ms = now();
+        store.put_import(record).await?;
+        layers.insert(planned.at.offset, summary);
+    }
+
+    let mut committed = Vec::new();
+    let mut records = Vec::new();
+    for image in &plan.images {
+        let rec = store_metadata(store, image, &layers).await?;
+        record.blobs.extend([rec.id.clone(), rec.manifest.clone()]);
+        records.push(rec);
+    }
+    record.state = ImportState::Verified;
+    record.heartbeat_ms = now();
+    store.put_import(record).await?;
+
+    let tag_time = rfc3339_nanos(now());
+    for rec in records {
+        let tags = commit_image(store, rec.clone(), &tag_time).await?;
+        record.images.push(rec.id.clone());
+        committed.push(Imported { id: rec.id, tags });
+    }
+    record.state = ImportState::Committed;
+    record.heartbeat_ms = now();
+    store.put_import(record).await?;
+    Ok(committed)
+}
+
+/// Streams one layer through [`LayerReader`] and checks it against what the metadata says.
+async fn read_layer<S: ArchiveSource>(
+    source: &S,
+    planned: &PlannedLayer,
+    position: usize,
+    on_bytes: &mut dyn FnMut(u64),
+) -> Result<LayerSummary, ArchiveError> {
+    let path = planned.at.path.clone();
+    let layer_error = |source| ArchiveError::Layer { path: path.clone(), source };
+    let mut reader = LayerReader::new();
+    let mut offset = 0;
+    while offset < planned.at.len {
+        let n = usize::try_from(planned.at.len - offset).unwrap_or(CHUNK).min(CHUNK);
+        let chunk = source.read_at(planned.at.offset + offset, n).await?;
+        if chunk.len() != n {
+            return Err(ArchiveError::Tar(crate::tar::TarError::Truncated { at: source.len(), needed: (n - chunk.len()) as u64 }));
+        }
+        reader.update(&chunk).map_err(layer_error)?;
+        offset += n as u64;
+        on_bytes(offset);
+    }
+    let summary = reader.finish().map_err(layer_error)?;
+    if let Some(expected) = &planned.digest {
+        if *expected != summary.digest {
+            return Err(ArchiveError::DigestMismatch {
+                what: format!("layer `{}`", planned.at.path),
+                expected: expected.clone(),
+                actual: summary.digest,
+            });
+        }
+    }
+    if summary.diff_id != planned.diff_id {
+        return Err(ArchiveError::DiffIdMismatch {
+            index: position,
+            path: planned.at.path.clone(),
+            expected: planned.diff_id.clone(),
+            actual: summary.diff_id,
+        });
+    }
+    Ok(summary)
+}
+
+/// Stores a verified layer blob (a slice of the archive: no copy) and its layer record.
+async fn store_layer<S, T>(source: &S, store: &T, planned: &PlannedLayer, summary: &LayerSummary) -> Result<(), StoreError>
+where
+    S: ArchiveSource,
+    T: Store<Data = S::Slice>,
+{
+    if store.blob(&summary.digest).await?.is_none() {
+        let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
+        let blob = BlobRecord { digest: summary.digest.clone(), size: summary.blob_size, media_type, diff_id: Some(summary.diff_id.clone()) };
+        store.put_blob(&blob, source.slice(planned.at.offset, planned.at.len)).await?;
+    }
+    let mut layer = store.layer(&summary.diff_id).await?.unwrap_or_else(|| LayerRecord {
+        diff_id: summary.diff_id.clone(),
+        size: summary.size,
+        tar_size: summary.tar_size,
+        blobs: Default::default(),
+        entries: summary.entries.clone(),
+    });
+    if layer.blobs.insert(summary.digest.clone(), summary.compression).is_none() {
+        store.put_layer(&layer).await?;
+    }
+    Ok(())
+}
+
+/// Stores an image's config and manifest (writing a Docker schema 2 manifest for `docker save`
+/// archives, as skopeo does) and returns its record, not yet written.
+async fn store_metadata<T: Store>(store: &T, image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Result<ImageRecord, ImportError> {
+    let mut image_layers = Vec::with_capacity(image.layers.len());
+    for planned in &image.layers {
+        let Some(s) = layers.get(&planned.at.offset) else {
+            return Err(StoreError::NotFound(format!("layer `{}`", planned.at.path)).into());
+        };
+        let media_type = planned.media_type.clone().unwrap_or_else(|| s.compression.docker_layer_type().to_owned());
+        image_layers.push(ImageLayer { blob: s.digest.clone(), blob_size: s.blob_size, media_type, diff_id: s.diff_id.clone(), size: s.size });
+    }
+    let config_type = if image.manifest.is_some() { media_type::OCI_CONFIG } else { media_type::DOCKER_CONFIG };
+    let config_record = BlobRecord { digest: image.config_digest.clone(), size: image.config_raw.len() as u64, media_type: config_type.to_owned(), diff_id: None };
+    store.put_blob(&config_record, store.data_from_bytes(image.config_raw.clone())).await?;
+    let (manifest_digest, manifest_raw, manifest_type) = match &image.manifest {
+        Some((d, raw)) => (d.clone(), raw.clone(), media_type::OCI_MANIFEST),
+        None => {
+            let raw = docker_manifest(&config_record, &image_layers);
+            (Digest::of(&raw), raw, media_type::DOCKER_MANIFEST)
+        }
+    };
+    let manifest_record = BlobRecord { digest: manifest_digest.clone(), size: manifest_raw.len() as u64, media_type: manifest_type.to_owned(), diff_id: None };
+    store.put_blob(&manifest_record, store.data_from_bytes(manifest_raw)).await?;
+    let labels = image
+        .config
+        .config
+        .as_ref()
+        .map(|c| c.string_labels().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        .unwrap_or_default();
+    Ok(ImageRecord {
+        id: image.config_digest.clone(),
+        manifest: manifest_digest,
+        repo_tags: image.tags.iter().map(|t| t.familiar()).collect(),
+        repo_digests: Vec::new(),
+        parent: image.parent.clone(),
+        created: image.config.created.clone(),
+        last_tag_time: None,
+        layers: image_layers,
+        labels,
+    })
+}
+
+/// A Docker schema 2 manifest for an image read from `manifest.json`.
+fn docker_manifest(config: &BlobRecord, layers: &[ImageLayer]) -> Vec<u8> {
+    let descriptor = |media_type: &str, digest: &Digest, size| Descriptor {
+        media_type: media_type.to_owned(),
+        digest: digest.clone(),
+        size,
+        urls: Vec::new(),
+        annotations: Default::default(),
+        platform: None,
+    };
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: Some(media_type::DOCKER_MANIFEST.to_owned()),
+        config: descriptor(&config.media_type, &config.digest, config.size),
+        layers: layers.iter().map(|l| descriptor(&l.media_type, &l.blob, l.blob_size)).collect(),
+        annotations: Default::default(),
+    };
+    serde_json::to_vec(&manifest).unwrap_or_default()
+}
+
+/// Writes an image record the way `docker load` tags: a tag another image holds moves to this
+/// one (that image keeps its other tags, or becomes `<none>`); loading an image that is already
+/// stored adds the new tags to it. Returns the image's tags.
+async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str) -> Result<Vec<String>, StoreError> {
+    for mut other in store.images().await? {
+        if other.id == rec.id {
+            for t in other.repo_tags.drain(..).rev() {
+                if !rec.repo_tags.contains(&t) {
+                    rec.repo_tags.insert(0, t);
+                }
+            }
+            rec.repo_digests = other.repo_digests;
+            rec.parent = rec.parent.or(other.parent);
+            rec.last_tag_time = other.last_tag_time;
+            continue;
+        }
+        let before = other.repo_tags.len();
+        other.repo_tags.retain(|t| !rec.repo_tags.contains(t));
+        if other.repo_tags.len() != before {
+            store.put_image(&other).await?;
+        }
+    }
+    if !rec.repo_tags.is_empty() {
+        rec.last_tag_time = Some(tag_time.to_owned());
+    }
+    store.put_image(&rec).await?;
+    Ok(rec.repo_tags)
+}
+
+/// Formats milliseconds since the epoch as Go's `time.RFC3339Nano` in UTC.
+pub fn rfc3339_nanos(ms: f64) -> String {
+    // ok: f64 milliseconds to nanoseconds is exact enough for a timestamp
+    let nanos = (ms * 1_000_000.0) as i128;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .map(crate::view::format_rfc3339_nano)
+        .unwrap_or_else(|_| "0001-01-01T00:00:00Z".to_owned())
+}
+
+/// The layer media type for a blob compressed this way, when the metadata gives none.
+pub fn default_layer_type(c: Compression) -> &'static str {
+    c.docker_layer_type()
+}

@@ -1,0 +1,194 @@
+//! Reading one layer blob in a single pass: the blob's sha256, its decompression, the sha256 of
+//! the uncompressed tar (the diff_id), and the tar's file index.
+
+use std::io::{self, Write};
+
+use flate2::write::MultiGzDecoder;
+
+use crate::digest::{Digest, Hasher};
+use crate::media_type::Compression;
+use crate::tar::{Entry, TarError, TarStream};
+
+/// What one pass over a layer blob found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerSummary {
+    /// sha256 of the blob as stored (compressed or not).
+    pub digest: Digest,
+    /// Size of the blob as stored.
+    pub blob_size: u64,
+    /// sha256 of the uncompressed tar.
+    pub diff_id: Digest,
+    /// Bytes of the uncompressed tar.
+    pub tar_size: u64,
+    /// The sum of the entries' sizes: what docker counts as the layer's size.
+    pub size: u64,
+    /// How the blob is compressed.
+    pub compression: Compression,
+    /// The tar's entries, in archive order.
+    pub entries: Vec<Entry>,
+}
+
+/// Why a layer blob was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LayerError {
+    /// The decompressor refused the bytes.
+    #[error("layer is not valid {format}: {reason}")]
+    Decompress {
+        /// `gzip` or `zstd`.
+        format: &'static str,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// The uncompressed bytes are not a valid tar.
+    #[error("layer is not a valid tar: {0}")]
+    Tar(#[from] TarError),
+    /// A compression this build does not decode yet.
+    #[error("layer is {0}-compressed, which this version cannot decompress yet")]
+    Unsupported(&'static str),
+}
+
+/// The uncompressed side: hashes the tar and indexes its entries.
+struct TarSink {
+    hasher: Hasher,
+    tar: TarStream,
+    entries: Vec<Entry>,
+    size: u64,
+    error: Option<TarError>,
+}
+
+impl Write for TarSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.hasher.update(buf);
+        if self.error.is_none() {
+            let (entries, size) = (&mut self.entries, &mut self.size);
+            let result = self.tar.feed(buf, &mut |e: Entry| {
+                *size = size.saturating_add(e.size);
+                entries.push(e);
+            });
+            if let Err(e) = result {
+                self.error = Some(e.clone());
+                return Err(io::Error::other(e));
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Decoder {
+    Plain(TarSink),
+    Gzip(Box<MultiGzDecoder<TarSink>>),
+}
+
+impl Decoder {
+    /// Chooses the decoder by the blob's first bytes.
+    fn for_head(head: &[u8]) -> Result<Self, LayerError> {
+        let sink = TarSink { hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None };
+        match Compression::sniff(head) {
+            Compression::None => Ok(Self::Plain(sink)),
+            Compression::Gzip => Ok(Self::Gzip(Box::new(MultiGzDecoder::new(sink)))),
+            Compression::Zstd => Err(LayerError::Unsupported("zstd")),
+        }
+    }
+
+    /// Pushes compressed bytes; `blob` hashes them unless the blob is a plain tar.
+    fn push(&mut self, blob: &mut Hasher, chunk: &[u8]) -> Result<(), LayerError> {
+        match self {
+            Self::Plain(sink) => sink.write_all(chunk).map_err(|_| tar_error(sink)),
+            Self::Gzip(gz) => {
+                blob.update(chunk);
+                gz.write_all(chunk).map_err(|e| gzip_error(gz.get_ref(), &e))
+            }
+        }
+    }
+}
+
+/// How many leading bytes decide the compression.
+const SNIFF_LEN: usize = 4;
+
+/// Takes a layer blob in chunks of any size; [`LayerReader::finish`] gives the summary.
+///
+/// For an uncompressed blob the blob digest is the diff_id, so the bytes are hashed once.
+#[derive(Default)]
+pub struct LayerReader {
+    blob: Hasher,
+    /// The first bytes, kept until there are enough to sniff the compression.
+    head: Vec<u8>,
+    /// `None` until the compression is known.
+    decoder: Option<Decoder>,
+}
+
+impl LayerReader {
+    /// A reader that has seen nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds the next chunk of the blob.
+    ///
+    /// # Errors
+    /// [`LayerError`] as soon as the bytes are known to be bad.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
+        if let Some(decoder) = &mut self.decoder {
+            return decoder.push(&mut self.blob, chunk);
+        }
+        self.head.extend_from_slice(chunk);
+        if self.head.len() >= SNIFF_LEN {
+            self.start()?;
+        }
+        Ok(())
+    }
+
+    fn start(&mut self) -> Result<&mut Decoder, LayerError> {
+        let head = std::mem::take(&mut self.head);
+        let mut decoder = Decoder::for_head(&head)?;
+        decoder.push(&mut self.blob, &head)?;
+        Ok(self.decoder.insert(decoder))
+    }
+
+    /// Ends the blob and returns what was found.
+    ///
+    /// # Errors
+    /// [`LayerError`] when the blob ends early or is not a tar.
+    pub fn finish(mut self) -> Result<LayerSummary, LayerError> {
+        if self.decoder.is_none() {
+            self.start()?;
+        }
+        let (sink, compression, blob) = match self.decoder {
+            None => return Err(LayerError::Tar(TarError::Truncated { at: 0, needed: 512 })),
+            Some(Decoder::Plain(sink)) => {
+                let blob = sink.hasher.clone();
+                (sink, Compression::None, blob)
+            }
+            Some(Decoder::Gzip(gz)) => {
+                let sink = gz.finish().map_err(|e| LayerError::Decompress { format: "gzip", reason: e.to_string() })?;
+                (sink, Compression::Gzip, self.blob)
+            }
+        };
+        let tar_size = sink.hasher.len();
+        sink.tar.finish()?;
+        Ok(LayerSummary {
+            blob_size: blob.len(),
+            digest: blob.finish(),
+            diff_id: sink.hasher.finish(),
+            tar_size,
+            size: sink.size,
+            compression,
+            entries: sink.entries,
+        })
+    }
+}
+
+fn tar_error(sink: &TarSink) -> LayerError {
+    sink.error.clone().map_or_else(|| LayerError::Tar(TarError::Truncated { at: 0, needed: 0 }), LayerError::Tar)
+}
+
+fn gzip_error(sink: &TarSink, e: &io::Error) -> LayerError {
+    match &sink.error {
+        Some(t) => LayerError::Tar(t.clone()),
+        None => LayerError::Decompress { format: "gzip", reason: e.to_string() },
+    }
+}

@@ -1,0 +1,234 @@
+//! The image store model: what is kept, under which keys, and the rules that keep it whole.
+//!
+//! Like containerd's content store: blobs are keyed by their verified digest; a layer (keyed by
+//! diff_id) lists the blobs stored for it (the same layer may arrive gzip-compressed or plain);
+//! an image is keyed by its ID (the config digest) and is written only after every blob it needs
+//! is stored and verified. An import records its progress first, so anything an interrupted
+//! import left behind can be found and removed ([`collect_garbage`]).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Digest;
+use crate::media_type::Compression;
+use crate::tar::Entry;
+
+/// A stored blob. Its bytes are kept beside the record by the store implementation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobRecord {
+    /// The verified digest: the key.
+    pub digest: Digest,
+    /// Size in bytes.
+    pub size: u64,
+    /// What the blob is (a manifest, config or layer media type).
+    pub media_type: String,
+    /// For a layer blob: the diff_id its uncompressed tar hashes to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<Digest>,
+}
+
+/// A layer, by diff_id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerRecord {
+    /// sha256 of the uncompressed tar: the key.
+    pub diff_id: Digest,
+    /// The sum of the entries' sizes (docker's layer size).
+    pub size: u64,
+    /// Bytes of the uncompressed tar.
+    pub tar_size: u64,
+    /// The stored blobs that hold this layer, each with its compression.
+    pub blobs: BTreeMap<Digest, Compression>,
+    /// The file index, in archive order.
+    pub entries: Vec<Entry>,
+}
+
+/// One layer of an image, as the image record keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageLayer {
+    /// The blob the image's manifest names.
+    pub blob: Digest,
+    /// Its size.
+    pub blob_size: u64,
+    /// Its media type.
+    pub media_type: String,
+    /// The layer's diff_id.
+    pub diff_id: Digest,
+    /// The layer's size as docker counts it.
+    pub size: u64,
+}
+
+/// A stored image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRecord {
+    /// The image ID: the config digest. The key.
+    pub id: Digest,
+    /// The manifest blob (the archive's, or one written at import for `docker save` archives).
+    pub manifest: Digest,
+    /// Tags in docker's familiar form (`nginx:latest`).
+    pub repo_tags: Vec<String>,
+    /// `name@digest` references from pulls.
+    pub repo_digests: Vec<String>,
+    /// The local parent (from `manifest.json` `Parent`, or a commit's base).
+    pub parent: Option<Digest>,
+    /// The config's `created`, kept here so listing needs no config read.
+    pub created: Option<String>,
+    /// When the image was last tagged, RFC 3339 with nanoseconds; `None` if never.
+    pub last_tag_time: Option<String>,
+    /// Layers, base first.
+    pub layers: Vec<ImageLayer>,
+    /// The config's labels (for `docker images --filter label=`).
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl ImageRecord {
+    /// docker's image size: the sum of the layers' sizes.
+    pub fn size(&self) -> u64 {
+        self.layers.iter().map(|l| l.size).sum()
+    }
+
+    /// Every blob the image needs: config, manifest, layers.
+    pub fn blobs(&self) -> impl Iterator<Item = &Digest> {
+        [&self.id, &self.manifest].into_iter().chain(self.layers.iter().map(|l| &l.blob))
+    }
+}
+
+/// Where an import stands. Written before anything else, updated as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportState {
+    /// Blobs are being read and stored.
+    Started,
+    /// Every blob is stored and verified; image records come next.
+    Verified,
+    /// The image records are written.
+    Committed,
+    /// The import stopped with an error.
+    Failed,
+}
+
+/// An import's progress record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    /// A unique ID: the key.
+    pub id: String,
+    /// The name of the archive file.
+    pub source: String,
+    /// Where it stands.
+    pub state: ImportState,
+    /// Blobs this import has stored so far.
+    pub blobs: Vec<Digest>,
+    /// Images it committed.
+    pub images: Vec<Digest>,
+    /// The error, when it failed.
+    pub error: Option<String>,
+    /// When it started (ms since the epoch).
+    pub started_ms: f64,
+    /// Last sign of life (ms since the epoch); an unfinished import silent for long is dead.
+    pub heartbeat_ms: f64,
+}
+
+/// A store operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser's storage quota is exhausted.
+    #[error("storage full: {0}")]
+    Full(String),
+    /// Anything else the backend reports.
+    #[error("the image store failed: {0}")]
+    Backend(String),
+    /// A record is not there.
+    #[error("{0} is not in the store")]
+    NotFound(String),
+}
+
+/// Persistence for the image store. The browser implements it over IndexedDB; [`MemoryStore`]
+/// implements it for tests.
+///
+/// Contract (umoci `cas.Engine` style): every write is idempotent: a successful `put_*` means the
+/// record is stored, not that this call stored it; repeating a step after a crash is harmless.
+#[allow(async_fn_in_trait, reason = "single-threaded callers (the browser worker, tests)")]
+pub trait Store {
+    /// How blob bytes are handed over: a browser `Blob`, or bytes.
+    type Data;
+
+    /// Wraps bytes (a config, a manifest) as blob data.
+    fn data_from_bytes(&self, bytes: Vec<u8>) -> Self::Data;
+    /// The blob's record, if stored.
+    async fn blob(&self, digest: &Digest) -> Result<Option<BlobRecord>, StoreError>;
+    /// Stores a blob whose digest the caller has verified.
+    async fn put_blob(&self, record: &BlobRecord, data: Self::Data) -> Result<(), StoreError>;
+    /// The bytes of a small blob (config, manifest), at most `max` bytes.
+    async fn read_blob(&self, digest: &Digest, max: u64) -> Result<Vec<u8>, StoreError>;
+    /// Removes a blob.
+    async fn delete_blob(&self, digest: &Digest) -> Result<(), StoreError>;
+    /// Every blob record.
+    async fn blobs(&self) -> Result<Vec<BlobRecord>, StoreError>;
+    /// The layer's record, if stored.
+    async fn layer(&self, diff_id: &Digest) -> Result<Option<LayerRecord>, StoreError>;
+    /// Stores a layer record.
+    async fn put_layer(&self, record: &LayerRecord) -> Result<(), StoreError>;
+    /// Removes a layer record.
+    async fn delete_layer(&self, diff_id: &Digest) -> Result<(), StoreError>;
+    /// Every layer's diff_id.
+    async fn layer_ids(&self) -> Result<Vec<Digest>, StoreError>;
+    /// Every image record.
+    async fn images(&self) -> Result<Vec<ImageRecord>, StoreError>;
+    /// Stores an image record.
+    async fn put_image(&self, record: &ImageRecord) -> Result<(), StoreError>;
+    /// Removes an image record.
+    async fn delete_image(&self, id: &Digest) -> Result<(), StoreError>;
+    /// Every import record.
+    async fn imports(&self) -> Result<Vec<ImportRecord>, StoreError>;
+    /// Stores an import record.
+    async fn put_import(&self, record: &ImportRecord) -> Result<(), StoreError>;
+    /// Removes an import record.
+    async fn delete_import(&self, id: &str) -> Result<(), StoreError>;
+}
+
+/// How long an unfinished import may be silent before it is taken as dead (a closed tab).
+pub const IMPORT_TIMEOUT_MS: f64 = 60_000.0;
+
+/// Removes what no image needs: blobs no image references, layers left with no blob, and the
+/// records of finished or dead imports. Blobs of imports still alive are kept.
+///
+/// Returns how many blobs were removed.
+///
+/// # Errors
+/// The first [`StoreError`].
+pub async fn collect_garbage<S: Store>(store: &S, now_ms: f64) -> Result<usize, StoreError> {
+    let images = store.images().await?;
+    let mut keep: HashSet<Digest> = images.iter().flat_map(|i| i.blobs().cloned()).collect();
+    for import in store.imports().await? {
+        let alive = matches!(import.state, ImportState::Started | ImportState::Verified)
+            && now_ms - import.heartbeat_ms < IMPORT_TIMEOUT_MS;
+        if alive {
+            keep.extend(import.blobs.iter().cloned());
+        } else if import.state != ImportState::Failed || now_ms - import.heartbeat_ms >= IMPORT_TIMEOUT_MS {
+            store.delete_import(&import.id).await?;
+        }
+    }
+    let mut removed = 0;
+    for blob in store.blobs().await? {
+        if !keep.contains(&blob.digest) {
+            store.delete_blob(&blob.digest).await?;
+            removed += 1;
+        }
+    }
+    for diff_id in store.layer_ids().await? {
+        if let Some(mut layer) = store.layer(&diff_id).await? {
+            let before = layer.blobs.len();
+            layer.blobs.retain(|d, _| keep.contains(d));
+            if layer.blobs.is_empty() {
+                store.delete_layer(&diff_id).await?;
+            } else if layer.blobs.len() != before {
+                store.put_layer(&layer).await?;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+mod memory;
+pub use memory::MemoryStore;

@@ -1,0 +1,237 @@
+//! The sans-IO tar state machine.
+
+use super::header::{self, RawHeader};
+use super::{padded, Entry, EntryKind, TarError, MAX_EXTENSION_BYTES, MAX_PATH_BYTES};
+
+/// What the walker needs next. Offsets are absolute positions in the tar stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// The 512-byte header block at `at`: call [`TarWalker::on_header`].
+    Header {
+        /// Block offset.
+        at: u64,
+    },
+    /// `len` bytes of extension data at `at`: call [`TarWalker::on_extension`].
+    Extension {
+        /// Data offset.
+        at: u64,
+        /// Data length (at most [`MAX_EXTENSION_BYTES`]).
+        len: usize,
+    },
+    /// The bytes `from..to` (an entry's data and padding) are not needed: skip or consume them,
+    /// then call [`TarWalker::on_skipped`].
+    Skip {
+        /// First byte.
+        from: u64,
+        /// One past the last byte.
+        to: u64,
+    },
+    /// The end-of-archive marker was read.
+    Done,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExtKind {
+    Pax,
+    PaxGlobal,
+    GnuLongName,
+    GnuLongLink,
+}
+
+/// Extension values waiting for the next real entry.
+#[derive(Default)]
+struct Pending {
+    path: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+    size: Option<u64>,
+    uid: Option<u64>,
+    gid: Option<u64>,
+    mtime: Option<i64>,
+}
+
+/// Walks the headers of a tar stream; see the module docs of [`crate::tar`].
+///
+/// Invariant: `need` is always the next thing the caller must supply, and `pos` is the offset
+/// where it starts.
+pub struct TarWalker {
+    need: Need,
+    ext: Option<(ExtKind, u64)>,
+    pending: Pending,
+    /// Set after one zero block: the next block must be zero too.
+    after_zero: bool,
+}
+
+impl Default for TarWalker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TarWalker {
+    /// A walker at the start of a stream.
+    pub fn new() -> Self {
+        Self { need: Need::Header { at: 0 }, ext: None, pending: Pending::default(), after_zero: false }
+    }
+
+    /// What to supply next.
+    pub fn need(&self) -> Need {
+        self.need
+    }
+
+    /// Takes the header block the walker asked for. Returns the entry it describes, or `None`
+    /// for extension headers and the end marker.
+    ///
+    /// # Errors
+    /// [`TarError`] for a bad checksum, a bad number, an oversized extension or path.
+    pub fn on_header(&mut self, block: &[u8]) -> Result<Option<Entry>, TarError> {
+        let Need::Header { at } = self.need else { return Ok(None) };
+        if block.len() != 512 {
+            return Err(TarError::Truncated { at, needed: 512 });
+        }
+        if header::is_zero_block(block) {
+            self.need = if self.after_zero { Need::Done } else { Need::Header { at: at + 512 } };
+            self.after_zero = true;
+            return Ok(None);
+        }
+        if self.after_zero {
+            return Err(TarError::StrayZeroBlock(at - 512));
+        }
+        let raw = header::decode(block, at)?;
+        let data_at = at + 512;
+        let ext = match raw.typeflag {
+            b'x' => Some(ExtKind::Pax),
+            b'g' => Some(ExtKind::PaxGlobal),
+            b'L' => Some(ExtKind::GnuLongName),
+            b'K' => Some(ExtKind::GnuLongLink),
+            _ => None,
+        };
+        if let Some(kind) = ext {
+            if raw.size > MAX_EXTENSION_BYTES {
+                return Err(TarError::ExtensionTooLarge { offset: at, size: raw.size });
+            }
+            self.ext = Some((kind, at));
+            // ok: raw.size <= 1 MiB, so it fits in usize
+            self.need = Need::Extension { at: data_at, len: usize::try_from(raw.size).unwrap_or(0) };
+            return Ok(None);
+        }
+        self.entry(raw, at).map(Some)
+    }
+
+    fn entry(&mut self, raw: RawHeader, at: u64) -> Result<Entry, TarError> {
+        let pending = std::mem::take(&mut self.pending);
+        let path = pending.path.unwrap_or(raw.name);
+        let path_str = String::from_utf8_lossy(&path).into_owned();
+        if path.len() > MAX_PATH_BYTES {
+            return Err(TarError::PathTooLong { offset: at, len: path.len() });
+        }
+        let Some(kind) = EntryKind::from_typeflag(raw.typeflag) else {
+            return Err(TarError::UnsupportedType {
+                offset: at,
+                path: crate::text::clip(&path_str, 200),
+                flag: char::from(raw.typeflag),
+            });
+        };
+        let size = pending.size.unwrap_or(raw.size);
+        let link = pending.link.or_else(|| (!raw.linkname.is_empty()).then_some(raw.linkname));
+        let data_len = if kind.is_header_only() { 0 } else { size };
+        let data_at = at + 512;
+        let end = padded(data_len).and_then(|p| data_at.checked_add(p)).ok_or(TarError::Overflow(at))?;
+        self.need = if end > data_at { Need::Skip { from: data_at, to: end } } else { Need::Header { at: end } };
+        Ok(Entry {
+            path: path_str,
+            kind,
+            size,
+            mode: raw.mode,
+            uid: pending.uid.unwrap_or(raw.uid),
+            gid: pending.gid.unwrap_or(raw.gid),
+            mtime: pending.mtime.unwrap_or(raw.mtime),
+            link: link.map(|l| String::from_utf8_lossy(&l).into_owned()),
+            data_offset: data_at,
+            data_len,
+        })
+    }
+
+    /// Takes the extension data the walker asked for.
+    ///
+    /// # Errors
+    /// [`TarError::Pax`] for a malformed PAX record.
+    pub fn on_extension(&mut self, data: &[u8]) -> Result<(), TarError> {
+        let (Need::Extension { at, len }, Some((kind, header_at))) = (self.need, self.ext.take()) else {
+            return Ok(());
+        };
+        if data.len() != len {
+            return Err(TarError::Truncated { at, needed: len as u64 });
+        }
+        match kind {
+            ExtKind::GnuLongName => self.pending.path = Some(header::cstr(data).to_vec()),
+            ExtKind::GnuLongLink => self.pending.link = Some(header::cstr(data).to_vec()),
+            ExtKind::Pax => self.apply_pax(data, header_at)?,
+            // Global headers are ignored, as containerd does: they never create entries.
+            ExtKind::PaxGlobal => {}
+        }
+        let end = padded(len as u64).map(|p| at + p).ok_or(TarError::Overflow(header_at))?;
+        let data_end = at + len as u64;
+        self.need = if end > data_end { Need::Skip { from: data_end, to: end } } else { Need::Header { at: end } };
+        Ok(())
+    }
+
+    /// Records of the form `"%d %s=%s\n"`, where the length counts the whole record.
+    fn apply_pax(&mut self, mut data: &[u8], at: u64) -> Result<(), TarError> {
+        let bad = || TarError::Pax(at);
+        while !data.is_empty() {
+            if data.iter().all(|&b| b == 0) {
+                break;
+            }
+            let sp = data.iter().position(|&b| b == b' ').ok_or_else(bad)?;
+            let len: usize = std::str::from_utf8(&data[..sp]).ok().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
+            if len <= sp + 1 || len > data.len() || data[len - 1] != b'\n' {
+                return Err(bad());
+            }
+            let record = &data[sp + 1..len - 1];
+            let eq = record.iter().position(|&b| b == b'=').ok_or_else(bad)?;
+            let (key, value) = (&record[..eq], &record[eq + 1..]);
+            let number = || std::str::from_utf8(value).ok().and_then(|s| s.parse::<u64>().ok()).ok_or_else(bad);
+            match key {
+                b"path" => self.pending.path = Some(value.to_vec()),
+                b"linkpath" => self.pending.link = Some(value.to_vec()),
+                b"size" => self.pending.size = Some(number()?),
+                b"uid" => self.pending.uid = Some(number()?),
+                b"gid" => self.pending.gid = Some(number()?),
+                b"mtime" => {
+                    let secs = std::str::from_utf8(value).ok().and_then(|s| s.split('.').next()?.parse::<i64>().ok());
+                    self.pending.mtime = Some(secs.ok_or_else(bad)?);
+                }
+                _ => {}
+            }
+            data = &data[len..];
+        }
+        Ok(())
+    }
+
+    /// Confirms that the bytes of a [`Need::Skip`] were skipped or consumed.
+    pub fn on_skipped(&mut self) {
+        if let Need::Skip { to, .. } = self.need {
+            self.need = Need::Header { at: to };
+        }
+    }
+
+    /// Tells the walker the stream ended at `len`.
+    ///
+    /// Like Go's reader, an archive that ends where a header would start is complete even
+    /// without the two zero blocks.
+    ///
+    /// # Errors
+    /// [`TarError::Truncated`] when the stream ends inside an entry or an extension.
+    pub fn on_eof(&mut self, len: u64) -> Result<(), TarError> {
+        match self.need {
+            Need::Header { at } if at >= len => {
+                self.need = Need::Done;
+                Ok(())
+            }
+            Need::Done => Ok(()),
+            Need::Header { at } => Err(TarError::Truncated { at: len, needed: at + 512 - len }),
+            Need::Extension { at, len: n } => Err(TarError::Truncated { at: len, needed: (at + n as u64).saturating_sub(len) }),
+            Need::Skip { to, .. } => Err(TarError::Truncated { at: len, needed: to.saturating_sub(len) }),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! What docker prints, computed from the store's records: the `docker images`, `docker history`
+//! and `docker inspect` views, and the Engine API responses the docker CLI builds them from.
+//!
+//! The page's console, its tables and the native Engine API harness all use these functions, so
+//! the page can never disagree with what the real docker CLI prints for the same store.
+
+mod history;
+mod images;
+mod inspect;
+mod table;
+mod units;
+
+pub use history::{history, history_table, HistoryItem};
+pub use images::{image_summaries, images_table, ImageRow, ImageSummary, SharedSizes};
+pub use inspect::{inspect, inspect_json, InspectResponse};
+pub use table::{ellipsis, tabwrite};
+pub use units::{created_since, format_rfc3339_nano, human_duration, human_size, parse_time, unix_seconds};
