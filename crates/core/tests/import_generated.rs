@@ -1,0 +1,91 @@
+use std::process::Command;
+
+use layerwise_core::store::{MemoryStore, Store};
+
+use crate::common::{generated, import_file};
+
+fn images(store: &MemoryStore) -> Vec<layerwise_core::store::ImageRecord> {
+    futures::executor::block_on(store.images()).unwrap()
+}
+
+#[test]
+fn two_images_sharing_a_layer_store_it_once() {
+    let store = MemoryStore::new();
+    import_file(&store, &generated().join("base.docker.tar")).unwrap();
+    let after_base = store.blob_count();
+    let imported = import_file(&store, &generated().join("app.docker.tar")).unwrap();
+    assert_eq!(imported[0].tags, vec!["test/app:1"]);
+    // app adds one layer blob, one config and one manifest; the base layer is not stored again.
+    assert_eq!(store.blob_count(), after_base + 3);
+    let all = images(&store);
+    assert_eq!(all.len(), 2);
+    let app = all.iter().find(|i| i.repo_tags == ["test/app:1"]).unwrap();
+    let base = all.iter().find(|i| i.repo_tags == ["test/base:1"]).unwrap();
+    assert_eq!(app.layers[0].blob, base.layers[0].blob);
+    assert!(app.last_tag_time.is_some());
+}
+
+#[test]
+fn docker_and_oci_archives_of_one_image_give_the_same_id_and_layers() {
+    let (a, b) = (MemoryStore::new(), MemoryStore::new());
+    let docker = import_file(&a, &generated().join("app.docker.tar")).unwrap();
+    let oci = import_file(&b, &generated().join("app.oci.tar")).unwrap();
+    assert_eq!(docker[0].id, oci[0].id);
+    assert_eq!(oci[0].tags, vec!["test/app:1"]);
+    let (ia, ib) = (&images(&a)[0], &images(&b)[0]);
+    let diff_ids = |i: &layerwise_core::store::ImageRecord| i.layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>();
+    assert_eq!(diff_ids(ia), diff_ids(ib));
+    assert_eq!(ia.size(), ib.size());
+    // The OCI archive keeps gzip blobs; the docker archive plain ones.
+    assert_ne!(ia.layers[1].blob, ib.layers[1].blob);
+    assert_eq!(ib.layers[1].media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
+}
+
+#[test]
+fn a_multi_image_archive_imports_every_image() {
+    let store = MemoryStore::new();
+    let imported = import_file(&store, &generated().join("multi.podman.tar")).unwrap();
+    let mut tags: Vec<_> = imported.iter().flat_map(|i| i.tags.clone()).collect();
+    tags.sort();
+    assert_eq!(tags, ["test/app:1", "test/base:1"]);
+}
+
+#[test]
+fn size_is_the_sum_of_tar_entry_sizes_as_python_tarfile_counts_them() {
+    let store = MemoryStore::new();
+    let archive = generated().join("app.docker.tar");
+    import_file(&store, &archive).unwrap();
+    let script = r#"
+import json, sys, tarfile
+outer = tarfile.open(sys.argv[1])
+items = json.load(outer.extractfile("manifest.json"))
+total = 0
+for layer in items[0]["Layers"]:
+    inner = tarfile.open(fileobj=outer.extractfile(layer))
+    total += sum(m.size for m in inner.getmembers())
+print(total)
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(&archive).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let expected: u64 = String::from_utf8(out.stdout).unwrap().trim().parse().unwrap();
+    assert_eq!(images(&store)[0].size(), expected);
+}
+
+#[test]
+fn loading_a_tag_again_moves_it_to_the_new_image() {
+    let store = MemoryStore::new();
+    let base = import_file(&store, &generated().join("base.docker.tar")).unwrap();
+    let retagged = std::env::temp_dir().join(format!("layerwise-retag-{}.tar", std::process::id()));
+    let _ = std::fs::remove_file(&retagged);
+    let src = format!("docker-archive:{}", generated().join("app.docker.tar").display());
+    let dst = format!("docker-archive:{}:test/base:1", retagged.display());
+    let status = Command::new("skopeo").args(["copy", "-q", &src, &dst]).status().unwrap();
+    assert!(status.success());
+    let app = import_file(&store, &retagged).unwrap();
+    let all = images(&store);
+    let old = all.iter().find(|i| i.id == base[0].id).unwrap();
+    let new = all.iter().find(|i| i.id == app[0].id).unwrap();
+    assert!(old.repo_tags.is_empty(), "the tag should have moved: {:?}", old.repo_tags);
+    assert_eq!(new.repo_tags, ["test/base:1"]);
+    let _ = std::fs::remove_file(&retagged);
+}

@@ -1,0 +1,62 @@
+//! Every real archive of `../shared/fixtures` (see its MANIFEST.md): imports, or is refused with
+//! the reason given there.
+
+use crate::common::{import_file, shared};
+use layerwise_core::store::MemoryStore;
+
+/// Archives that must import, with the tags they must carry.
+const POSITIVE: &[(&str, &[&str])] = &[
+    ("wagoodman_dive_test-docker-image.tar", &["dive-test:latest"]),
+    ("GoogleContainerTools_jib_docker-save.tar", &["extraction.test:latest"]),
+    ("google_go-containerregistry_test_link.tar", &[]),
+    ("google_go-containerregistry_hello-world-v25.tar", &[]),
+    ("snyk_snyk-docker-plugin_docker-oci-busybox.armv7.tar", &[]),
+    ("snyk_snyk-docker-plugin_nodes-fake-multi.tar", &[]),
+    ("wagoodman_dive_test-kaniko-image.tar", &[]),
+    ("google_go-containerregistry_whiteout_image.tar", &[]),
+    ("wagoodman_dive_test-oci-uncompressed-image.tar", &[]),
+    ("wagoodman_dive_test-oci-gzip-image.tar", &[]),
+    ("snyk_snyk-docker-plugin_busybox-1.31.1.tar", &[]),
+    ("anchore_stereoscope_valid-oci.tar", &[]),
+    ("oras-project_oras-go_hello-world.tar", &[]),
+    ("snyk_snyk-docker-plugin_containerd-busybox.amd64.tar", &[]),
+    ("google_osv-scalibr_symlink-attack.tar", &[]),
+];
+
+/// Archives that must be refused, with a fragment of the message that says why.
+const REFUSED: &[(&str, &str)] = &[
+    ("google_go-containerregistry_null_manifest.tar", "`manifest.json` is null"),
+    ("snyk_snyk-docker-plugin_unsupported-image.tar", "not an image archive"),
+    ("wagoodman_dive_test-gzip-image.tar", "not an image archive"),
+    ("google_osv-scalibr_escape.tar", "not an image archive"),
+    ("google_go-containerregistry_sparse_foreign.tar", "is not in the archive"),
+    ("snyk_snyk-docker-plugin_nginx-os-release-link.tar", "diff_id"),
+    // Issue 3 adds whole-archive decompression and zstd layers; until then they are refused clearly.
+    ("aquasecurity_trivy_alpine-310.tar.gz", "gzip-compressed as a whole"),
+    ("wagoodman_dive_test-oci-zstd-image.tar", "zstd"),
+];
+
+#[test]
+fn positive_archives_import_with_their_tags() {
+    let Some(dir) = shared() else { return };
+    for (name, tags) in POSITIVE {
+        let store = MemoryStore::new();
+        let imported = import_file(&store, &dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!imported.is_empty(), "{name}: no image");
+        if !tags.is_empty() {
+            let got: Vec<&str> = imported.iter().flat_map(|i| i.tags.iter().map(String::as_str)).collect();
+            assert_eq!(&got, tags, "{name}");
+        }
+    }
+}
+
+#[test]
+fn refused_archives_say_why() {
+    let Some(dir) = shared() else { return };
+    for (name, why) in REFUSED {
+        let store = MemoryStore::new();
+        let err = import_file(&store, &dir.join(name)).expect_err(name).to_string();
+        assert!(err.contains(why), "{name}: {err:?} does not say {why:?}");
+        assert_eq!(store.blob_count(), 0, "{name}: a failed import left blobs");
+    }
+}

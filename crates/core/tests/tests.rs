@@ -1,0 +1,10 @@
+//! Integration tests of the core, on archives made by real tools.
+
+// Helpers: fixtures made at test time by umoci, skopeo and podman, and the shared real archives.
+mod common;
+// Importing archives made by real tools: formats, sharing, sizes, tags.
+mod import_generated;
+// The real archives of ../shared/fixtures: each imports, or is refused for its known reason.
+mod import_shared;
+// Broken archives: a clear error, and the store left as it was.
+mod import_broken;
