@@ -1,1 +1,65 @@
-fn main() {}
+//! `layerwise-server`: serves the built Layerwise app on 127.0.0.1, and (for tests and for
+//! looking at an archive with the real docker CLI) answers as a Docker Engine API over archives.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use layerwise_server::{engine_api, static_files};
+
+#[derive(Parser)]
+#[command(name = "layerwise-server", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the built app (trunk's `dist/`).
+    Serve {
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The built app.
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+    },
+    /// Load archives with the core's importer and answer as a Docker Engine API (1.50), so the
+    /// real docker CLI can list, inspect and show the history of what the page would show.
+    EngineApi {
+        /// Port on 127.0.0.1 (0: any free port; the chosen one is printed).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Archives to load, in order.
+        archives: Vec<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    match Cli::parse().command {
+        Command::Serve { port, bind, dist } => {
+            if !dist.join("index.html").is_file() {
+                return Err(format!("{} has no index.html: build the app first (`cargo xtask serve` does)", dist.display()).into());
+            }
+            let listener = tokio::net::TcpListener::bind(SocketAddr::new(bind, port)).await?;
+            println!("Layerwise is at http://{}/", listener.local_addr()?);
+            axum::serve(listener, static_files::router(&dist)).with_graceful_shutdown(shutdown()).await?;
+        }
+        Command::EngineApi { port, archives } => {
+            let state = engine_api::State::load(&archives)?;
+            let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+            println!("DOCKER_HOST=tcp://{}", listener.local_addr()?);
+            axum::serve(listener, engine_api::router(state)).with_graceful_shutdown(shutdown()).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -232,3 +232,21 @@ pub async fn collect_garbage<S: Store>(store: &S, now_ms: f64) -> Result<usize, 
 
 mod memory;
 pub use memory::MemoryStore;
+
+/// Finds an image the way docker resolves a name: a reference (`nginx`, `test/app:1`), the full
+/// ID, or a unique prefix of the ID's hex (with or without `sha256:`).
+pub fn resolve<'a>(images: &'a [ImageRecord], name: &str) -> Option<&'a ImageRecord> {
+    if let Ok(r) = crate::reference::Reference::parse(name) {
+        let familiar = r.with_default_tag().familiar();
+        if let Some(found) = images.iter().find(|i| i.repo_tags.contains(&familiar) || i.repo_digests.contains(&familiar)) {
+            return Some(found);
+        }
+    }
+    let hex = name.strip_prefix("sha256:").unwrap_or(name);
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut matches = images.iter().filter(|i| i.id.hex().starts_with(hex));
+    let first = matches.next()?;
+    matches.next().is_none().then_some(first)
+}

@@ -68,6 +68,19 @@ pub fn history(
     Ok(items)
 }
 
+/// Times up to this one (2000-01-01T00:00:00Z) show as `N/A` in `docker history`: reproducible
+/// builds set `created` to the epoch, and "56 years ago" would say nothing.
+const HISTORY_EPOCH: i64 = 946_684_800;
+
+/// The CREATED column of `docker history`.
+pub fn history_created_since(created: i64, now: i64) -> String {
+    if created <= HISTORY_EPOCH {
+        "N/A".to_owned()
+    } else {
+        created_since(created, now)
+    }
+}
+
 /// The `docker history` table at `now`; `truncate` is the CLI's default (`--no-trunc` unset).
 pub fn history_table(items: &[HistoryItem], now: i64, truncate: bool) -> String {
     let mut rows = vec![["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"].map(String::from).to_vec()];
@@ -75,7 +88,7 @@ pub fn history_table(items: &[HistoryItem], now: i64, truncate: bool) -> String 
         let id = if truncate && h.id.starts_with("sha256:") { h.id["sha256:".len()..].chars().take(12).collect() } else { h.id.clone() };
         let created_by = h.created_by.replace('\t', " ");
         let created_by = if truncate { ellipsis(&created_by, 45) } else { created_by };
-        rows.push(vec![id, created_since(h.created, now), created_by, human_size(h.size), h.comment.clone()]);
+        rows.push(vec![id, history_created_since(h.created, now), created_by, human_size(h.size), h.comment.clone()]);
     }
     tabwrite(&rows)
 }

@@ -10,7 +10,7 @@ mod inspect;
 mod table;
 mod units;
 
-pub use history::{history, history_table, HistoryItem};
+pub use history::{history, history_created_since, history_table, HistoryItem};
 pub use images::{image_summaries, images_table, ImageRow, ImageSummary, SharedSizes};
 pub use inspect::{inspect, inspect_json, InspectResponse};
 pub use table::{ellipsis, tabwrite};

@@ -1,0 +1,5 @@
+//! `layerwise-server`: serves the built app; and a Docker Engine API over archives loaded with
+//! the core's importer, which the tests point the real docker CLI at.
+
+pub mod engine_api;
+pub mod static_files;

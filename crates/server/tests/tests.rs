@@ -1,0 +1,9 @@
+//! Integration tests of the server: the Engine API harness judged by the real docker CLI and
+//! cross-checked with podman.
+
+// Starting the harness, making fixtures, running tools.
+mod common;
+// The core's views equal what the docker CLI 28.2 prints for the same store.
+mod docker_cli;
+// Values docker computes, checked against podman on the same archives.
+mod podman;
