@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::archive::{self, ArchiveError, ArchiveIndex, ArchiveSource, PlannedImage, PlannedLayer};
 use crate::digest::Digest;
 use crate::layer::{LayerReader, LayerSummary};
-use crate::media_type::{self, Compression};
+use crate::media_type;
 use crate::spec::{Descriptor, Manifest};
 use crate::store::{self, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, LayerRecord, Store, StoreError};
 
@@ -209,7 +209,7 @@ async fn read_layer<S: ArchiveSource>(
 }
 
 /// Stores a verified layer blob (a slice of the archive: no copy) and its layer record.
-async fn store_layer<S, T>(source: &S, store: &T, planned: &PlannedLayer, summary: &LayerSummary) -> Result<(), StoreError>
+async fn store_layer<S, T>(source: &S, store: &T, planned: &PlannedLayer, summary: &LayerSummary) -> Result<(), ImportError>
 where
     S: ArchiveSource,
     T: Store<Data = S::Slice>,
@@ -217,7 +217,8 @@ where
     if store.blob(&summary.digest).await?.is_none() {
         let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
         let blob = BlobRecord { digest: summary.digest.clone(), size: summary.blob_size, media_type, diff_id: Some(summary.diff_id.clone()) };
-        store.put_blob(&blob, source.slice(planned.at.offset, planned.at.len)).await?;
+        let data = source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?;
+        store.put_blob(&blob, data).await?;
     }
     let mut layer = store.layer(&summary.diff_id).await?.unwrap_or_else(|| LayerRecord {
         diff_id: summary.diff_id.clone(),
@@ -330,9 +331,4 @@ pub fn rfc3339_nanos(ms: f64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .map(crate::view::format_rfc3339_nano)
         .unwrap_or_else(|_| "0001-01-01T00:00:00Z".to_owned())
-}
-
-/// The layer media type for a blob compressed this way, when the metadata gives none.
-pub fn default_layer_type(c: Compression) -> &'static str {
-    c.docker_layer_type()
 }

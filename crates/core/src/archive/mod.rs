@@ -36,7 +36,10 @@ pub trait ArchiveSource {
     async fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError>;
 
     /// A handle on `len` bytes at `offset`, for storing without copying.
-    fn slice(&self, offset: u64, len: u64) -> Self::Slice;
+    ///
+    /// # Errors
+    /// A [`SourceError`] when the range cannot be sliced.
+    fn slice(&self, offset: u64, len: u64) -> Result<Self::Slice, SourceError>;
 }
 
 /// The source could not be read.
@@ -55,12 +58,12 @@ impl ArchiveSource for MemorySource {
     }
 
     async fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
-        Ok(self.slice(offset, len as u64))
+        self.slice(offset, len as u64)
     }
 
-    fn slice(&self, offset: u64, len: u64) -> Vec<u8> {
+    fn slice(&self, offset: u64, len: u64) -> Result<Vec<u8>, SourceError> {
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(self.0.len());
         let end = usize::try_from(offset.saturating_add(len)).unwrap_or(usize::MAX).min(self.0.len());
-        self.0[start..end].to_vec()
+        Ok(self.0[start..end].to_vec())
     }
 }

@@ -1,0 +1,129 @@
+//! The root component: state, routing, the worker, and the layout.
+
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::browser::store::IdbStore;
+use crate::browser::worker_bridge::WorkerBridge;
+use crate::components::{ErrorBanner, ImagePage, ImagesView, ImportsPanel};
+use crate::protocol::Event;
+use crate::route::Route;
+use crate::state::{Action, AppState};
+use layerwise_core::store::Store;
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new((*self).clone().reduce(action))
+    }
+}
+
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Reads the images from the store and hands them to the state.
+fn load_images(dispatch: UseReducerDispatcher<AppState>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = async { IdbStore::open().await?.images().await }.await;
+        match result {
+            Ok(images) => dispatch.dispatch(Action::ImagesLoaded(images)),
+            Err(e) => dispatch.dispatch(Action::Failed(e.to_string())),
+        }
+    });
+}
+
+/// A unique import ID.
+fn new_import_id() -> String {
+    format!("import-{}-{:08x}", js_sys::Date::now() as u64, (js_sys::Math::random() * f64::from(u32::MAX)) as u32)
+}
+
+/// The page.
+#[function_component]
+pub fn App() -> Html {
+    let state = use_reducer(|| AppState::new(Route::from_hash(&current_hash())));
+    let bridge = use_mut_ref(|| None::<WorkerBridge>);
+
+    {
+        let dispatch = state.dispatcher();
+        let bridge = bridge.clone();
+        use_effect_with((), move |_| {
+            let d = dispatch.clone();
+            let on_event: Rc<dyn Fn(Event)> = Rc::new(move |e: Event| {
+                let reload = matches!(e, Event::Done { .. } | Event::Ready { .. });
+                d.dispatch(Action::Worker(e));
+                if reload {
+                    load_images(d.clone());
+                }
+            });
+            match WorkerBridge::spawn(on_event) {
+                Ok(b) => *bridge.borrow_mut() = Some(b),
+                Err(e) => dispatch.dispatch(Action::Failed(format!("the import worker could not start: {e}"))),
+            }
+            load_images(dispatch.clone());
+            let d = dispatch.clone();
+            let on_hash = Closure::<dyn FnMut()>::new(move || d.dispatch(Action::Navigate(Route::from_hash(&current_hash()))));
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+                }
+                drop(on_hash);
+            }
+        });
+    }
+
+    let on_files = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |files: Vec<web_sys::File>| {
+            for file in files {
+                let id = new_import_id();
+                dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: file.name() });
+                let sent = match bridge.borrow().as_ref() {
+                    Some(b) => b.import(&file, &id),
+                    None => Err("the import worker is not running".to_owned()),
+                };
+                if let Err(error) = sent {
+                    dispatch.dispatch(Action::Worker(Event::Failed { id, error: format!("{}: {error}", file.name()), memory: 0 }));
+                }
+            }
+        })
+    };
+    let on_dismiss = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| dispatch.dispatch(Action::DismissError))
+    };
+    let on_clear = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_| dispatch.dispatch(Action::ClearFinished))
+    };
+
+    let now = (js_sys::Date::now() / 1000.0).floor() as i64;
+    let body = match (&state.route, &state.images) {
+        (_, None) => html! { <p class="loading">{ "Opening the image store…" }</p> },
+        (Route::Images, Some(images)) => html! { <ImagesView images={images.clone()} now={now} on_files={on_files.clone()} /> },
+        (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} /> },
+    };
+    html! {
+        <div class="app">
+            <header class="top">
+                <a class="brand" href="#/">{ "Layerwise" }</a>
+                <nav><a href="#/">{ "Images" }</a></nav>
+                <span class="tagline">{ "Docker & OCI images, in your browser" }</span>
+            </header>
+            <ErrorBanner error={state.error.clone()} on_dismiss={on_dismiss} />
+            <ImportsPanel imports={state.imports.clone()} on_clear={on_clear} />
+            <main>{ body }</main>
+            <footer id="diagnostics" data-worker-memory-peak={state.worker_memory_peak.to_string()} data-worker-ready={state.worker_ready.to_string()}>
+                { format!("Import worker: {} · peak WASM memory {:.1} MiB", if state.worker_ready { "ready" } else { "starting" }, state.worker_memory_peak as f64 / 1048576.0) }
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,65 @@
+//! The page's side of the import worker: starting it, sending files, receiving events.
+
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MessageEvent, Worker};
+
+use super::js_error;
+use crate::protocol::{Event, Request};
+
+/// The script trunk writes to load the worker's WASM (`data-loader-shim`).
+const WORKER_SCRIPT: &str = "./worker_loader.js";
+
+/// A running import worker. Dropping it stops the worker.
+pub struct WorkerBridge {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl WorkerBridge {
+    /// Starts the worker; `on_event` receives everything it reports. A fault inside the worker
+    /// arrives as an [`Event::Failed`] with an empty ID, and the page keeps working.
+    ///
+    /// # Errors
+    /// When the browser cannot start the worker.
+    pub fn spawn(on_event: Rc<dyn Fn(Event)>) -> Result<Self, String> {
+        let worker = Worker::new(WORKER_SCRIPT).map_err(|e| js_error(&e))?;
+        let events = on_event.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
+            let Some(text) = m.data().as_string() else { return };
+            match serde_json::from_str::<Event>(&text) {
+                Ok(e) => events(e),
+                Err(e) => events(Event::Failed { id: String::new(), error: format!("unreadable worker message: {e}"), memory: 0 }),
+            }
+        });
+        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            on_event(Event::Failed { id: String::new(), error: format!("the import worker failed: {}", e.message()), memory: 0 });
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Self { worker, _on_message: on_message, _on_error: on_error })
+    }
+
+    /// Asks the worker to import a file.
+    ///
+    /// # Errors
+    /// When the message cannot be posted.
+    pub fn import(&self, file: &web_sys::File, id: &str) -> Result<(), String> {
+        let request = Request::Import { id: id.to_owned(), name: file.name() };
+        let message = Object::new();
+        let json = serde_json::to_string(&request).map_err(|e| e.to_string())?;
+        Reflect::set(&message, &"request".into(), &JsValue::from_str(&json)).map_err(|e| js_error(&e))?;
+        Reflect::set(&message, &"file".into(), file).map_err(|e| js_error(&e))?;
+        self.worker.post_message(&message).map_err(|e| js_error(&e))
+    }
+}
+
+impl Drop for WorkerBridge {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}

@@ -1,0 +1,69 @@
+//! Where archives come in: drag them onto the zone, or pick them with the file button.
+
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, FileList, HtmlInputElement};
+use yew::prelude::*;
+
+/// Props of [`DropZone`].
+#[derive(Properties, PartialEq)]
+pub struct DropZoneProps {
+    /// Receives the chosen files.
+    pub on_files: Callback<Vec<web_sys::File>>,
+}
+
+fn files(list: Option<FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// A drop target and a file button for `docker save` and OCI archives.
+#[function_component]
+pub fn DropZone(props: &DropZoneProps) -> Html {
+    let hover = use_state(|| false);
+    let on_drag_over = {
+        let hover = hover.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            hover.set(true);
+        })
+    };
+    let on_drag_leave = {
+        let hover = hover.clone();
+        Callback::from(move |_: DragEvent| hover.set(false))
+    };
+    let on_drop = {
+        let hover = hover.clone();
+        let on_files = props.on_files.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            hover.set(false);
+            let dropped = files(e.data_transfer().and_then(|d| d.files()));
+            if !dropped.is_empty() {
+                on_files.emit(dropped);
+            }
+        })
+    };
+    let on_change = {
+        let on_files = props.on_files.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+            let chosen = files(input.files());
+            input.set_value("");
+            if !chosen.is_empty() {
+                on_files.emit(chosen);
+            }
+        })
+    };
+    html! {
+        <div class={classes!("drop-zone", (*hover).then_some("hover"))}
+             ondragover={on_drag_over} ondragenter={Callback::from(|e: DragEvent| e.prevent_default())}
+             ondragleave={on_drag_leave} ondrop={on_drop}>
+            <p>{ "Drop a " }<code>{ "docker save" }</code>{ " or OCI archive here (.tar), or " }
+                <label class="file-button">{ "choose files…" }
+                    <input id="archive-input" type="file" multiple=true accept=".tar,application/x-tar" onchange={on_change} />
+                </label>
+            </p>
+            <p class="hint">{ "Nothing leaves your browser: archives are read, verified and stored locally (IndexedDB)." }</p>
+        </div>
+    }
+}

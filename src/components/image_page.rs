@@ -1,0 +1,102 @@
+//! One image: its `docker inspect` JSON as a tree (and as docker prints it), and its history.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Reflect};
+use layerwise_core::digest::Digest;
+use layerwise_core::spec::{self, ImageConfig};
+use layerwise_core::store::{self, ImageRecord, Store};
+use layerwise_core::view::{self, human_size};
+use wasm_bindgen::{JsCast, JsValue};
+use yew::prelude::*;
+
+use super::{HistoryView, JsonTree};
+use crate::browser::store::IdbStore;
+
+/// Props of [`ImagePage`].
+#[derive(Properties, PartialEq)]
+pub struct ImagePageProps {
+    /// An ID, a unique ID prefix, or a reference, as in `docker inspect NAME`.
+    pub name: String,
+    /// The stored images.
+    pub images: Rc<Vec<ImageRecord>>,
+    /// Unix seconds, for "3 months ago".
+    pub now: i64,
+}
+
+async fn load_config(id: Digest) -> Result<ImageConfig, String> {
+    let store = IdbStore::open().await.map_err(|e| e.to_string())?;
+    let raw = store.read_blob(&id, spec::MAX_JSON_BYTES).await.map_err(|e| e.to_string())?;
+    spec::parse(&format!("config {id}"), &raw).map_err(|e| e.to_string())
+}
+
+fn copy_to_clipboard(text: &str) -> Result<(), JsValue> {
+    let navigator = web_sys::window().ok_or(JsValue::NULL)?.navigator();
+    let clipboard = Reflect::get(&navigator, &"clipboard".into())?;
+    let write: Function = Reflect::get(&clipboard, &"writeText".into())?.dyn_into()?;
+    write.call1(&clipboard, &JsValue::from_str(text)).map(|_| ())
+}
+
+/// The image page.
+#[function_component]
+pub fn ImagePage(props: &ImagePageProps) -> Html {
+    let image = store::resolve(&props.images, &props.name).cloned();
+    let config = use_state(|| None::<Result<ImageConfig, String>>);
+    let copied = use_state(|| false);
+    {
+        let config = config.clone();
+        use_effect_with(image.as_ref().map(|i| i.id.clone()), move |id| {
+            config.set(None);
+            if let Some(id) = id.clone() {
+                wasm_bindgen_futures::spawn_local(async move { config.set(Some(load_config(id).await)) });
+            }
+        });
+    }
+    let Some(image) = image else {
+        return html! { <section class="image-page"><p class="error">{ format!("Error: No such image: {}", props.name) }</p><a href="#/">{ "Back to the images" }</a></section> };
+    };
+    let title = image.repo_tags.first().cloned().unwrap_or_else(|| "<none>:<none>".to_owned());
+    let header = html! {
+        <header class="image-header">
+            <h2>{ title }</h2>
+            <p class="mono">{ image.id.to_string() }</p>
+            <p>{ format!("{} · {} layers · {}", human_size(image.size()), image.layers.len(), image.repo_tags.join(", ")) }</p>
+        </header>
+    };
+    let config = match &*config {
+        None => return html! { <section class="image-page">{ header }<p class="loading">{ "Reading the config…" }</p></section> },
+        Some(Err(e)) => return html! { <section class="image-page">{ header }<p class="error">{ e.clone() }</p></section> },
+        Some(Ok(c)) => c,
+    };
+    let inspect = view::inspect(&image, config);
+    let inspect_text = view::inspect_json(std::slice::from_ref(&inspect));
+    let tree = serde_json::to_value(&inspect).unwrap_or_default();
+    let images = props.images.clone();
+    let find = move |id: &Digest| images.iter().find(|i| i.id == *id).cloned();
+    let history = view::history(&image, config, &find);
+    let on_copy = {
+        let copied = copied.clone();
+        let text = inspect_text.clone();
+        Callback::from(move |_: MouseEvent| copied.set(copy_to_clipboard(&text).is_ok()))
+    };
+    html! {
+        <section class="image-page">
+            { header }
+            <section class="inspect">
+                <div class="toolbar">
+                    <h3>{ "Inspect" }</h3>
+                    <button onclick={on_copy}>{ if *copied { "Copied" } else { "Copy JSON" } }</button>
+                </div>
+                <JsonTree value={tree} />
+                <details class="docker-text">
+                    <summary><code>{ format!("$ docker image inspect {}", image.id.short()) }</code></summary>
+                    <pre id="inspect-json">{ inspect_text }</pre>
+                </details>
+            </section>
+            { match history {
+                Ok(items) => html! { <HistoryView items={items} now={props.now} /> },
+                Err(e) => html! { <p class="error">{ format!("Error response from daemon: {e}") }</p> },
+            } }
+        </section>
+    }
+}

@@ -1,0 +1,80 @@
+//! The Images view: what `docker images` lists, with each image's shared and unique size, and
+//! docker's own text beside it.
+
+use std::rc::Rc;
+
+use layerwise_core::digest::Digest;
+use layerwise_core::store::ImageRecord;
+use layerwise_core::view::{self, human_size, ImageRow, SharedSizes};
+use yew::prelude::*;
+
+use super::DropZone;
+
+/// Props of [`ImagesView`].
+#[derive(Properties, PartialEq)]
+pub struct ImagesViewProps {
+    /// The stored images.
+    pub images: Rc<Vec<ImageRecord>>,
+    /// Unix seconds, for "3 months ago".
+    pub now: i64,
+    /// Receives dropped or chosen archives.
+    pub on_files: Callback<Vec<web_sys::File>>,
+}
+
+/// The table of images, the drop zone, and `docker images` as docker prints it.
+#[function_component]
+pub fn ImagesView(props: &ImagesViewProps) -> Html {
+    let all = use_state(|| false);
+    let summaries = view::image_summaries(&props.images, *all);
+    let sizes = SharedSizes::of_all(&props.images);
+    let toggle_all = {
+        let all = all.clone();
+        Callback::from(move |_: Event| all.set(!*all))
+    };
+    let command = if *all { "docker images -a" } else { "docker images" };
+    let rows: Vec<Html> = summaries
+        .iter()
+        .flat_map(|s| ImageRow::for_image(s, props.now))
+        .map(|r| {
+            let id = Digest::parse(&r.id).ok();
+            let shared = id.as_ref().and_then(|d| sizes.get(d)).copied().unwrap_or_default();
+            let href = format!("#/images/{}", r.id.trim_start_matches("sha256:"));
+            html! {
+                <tr class="image-row" data-id={r.id.clone()}>
+                    <td><a href={href.clone()}>{ r.repository.clone() }</a></td>
+                    <td>{ r.tag.clone() }</td>
+                    <td class="mono"><a href={href}>{ r.short_id.clone() }</a></td>
+                    <td>{ r.created_since.clone() }</td>
+                    <td class="num">{ r.size.clone() }</td>
+                    <td class="num">{ human_size(shared.shared) }</td>
+                    <td class="num">{ human_size(shared.unique) }</td>
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <section class="images-view">
+            <DropZone on_files={props.on_files.clone()} />
+            <div class="toolbar">
+                <h2>{ format!("Images ({})", props.images.len()) }</h2>
+                <label><input type="checkbox" checked={*all} onchange={toggle_all} />{ " show intermediate images (-a)" }</label>
+            </div>
+            if rows.is_empty() {
+                <p class="empty">{ "No images yet. Drop an archive made by " }<code>{ "docker save" }</code>{ ", " }<code>{ "podman save" }</code>{ " or " }<code>{ "skopeo copy" }</code>{ "." }</p>
+            } else {
+                <table class="images">
+                    <thead><tr>
+                        <th>{ "REPOSITORY" }</th><th>{ "TAG" }</th><th>{ "IMAGE ID" }</th><th>{ "CREATED" }</th>
+                        <th class="num">{ "SIZE" }</th><th class="num" title="bytes of layers other images also use">{ "SHARED" }</th>
+                        <th class="num" title="bytes of layers only this image uses">{ "UNIQUE" }</th>
+                    </tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+            }
+            <details class="docker-text" open=true>
+                <summary><code>{ format!("$ {command}") }</code></summary>
+                <pre id="docker-images">{ view::images_table(&summaries, props.now) }</pre>
+            </details>
+        </section>
+    }
+}

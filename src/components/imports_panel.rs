@@ -1,0 +1,49 @@
+//! This session's imports: progress while they run, docker's `Loaded image:` lines or the
+//! error when they end.
+
+use yew::prelude::*;
+
+use crate::state::{ImportRow, ImportStatus};
+
+/// Props of [`ImportsPanel`].
+#[derive(Properties, PartialEq)]
+pub struct ImportsPanelProps {
+    /// The imports, oldest first.
+    pub imports: Vec<ImportRow>,
+    /// Clears the finished ones.
+    pub on_clear: Callback<()>,
+}
+
+/// One line per import.
+#[function_component]
+pub fn ImportsPanel(props: &ImportsPanelProps) -> Html {
+    if props.imports.is_empty() {
+        return html! {};
+    }
+    let clear = props.on_clear.reform(|_: MouseEvent| ());
+    html! {
+        <section class="imports">
+            { for props.imports.iter().map(row) }
+            <button class="link" onclick={clear}>{ "clear finished" }</button>
+        </section>
+    }
+}
+
+fn row(import: &ImportRow) -> Html {
+    let (class, body) = match &import.status {
+        ImportStatus::Queued => ("queued", html! { <span>{ "reading metadata…" }</span> }),
+        ImportStatus::Running { done, total } => {
+            let pct = if *total == 0 { 100.0 } else { *done as f64 * 100.0 / *total as f64 };
+            let label = format!("{:.0}% · {} of {} MB verified", pct, done / 1_000_000, total / 1_000_000);
+            ("running", html! { <><progress max="100" value={format!("{pct:.1}")}></progress><span>{ label }</span></> })
+        }
+        ImportStatus::Done(lines) => ("done", html! { <span class="lines">{ for lines.iter().map(|l| html! { <div>{ l.clone() }</div> }) }</span> }),
+        ImportStatus::Failed(e) => ("failed", html! { <span class="error">{ e.clone() }</span> }),
+    };
+    html! {
+        <div class={classes!("import", class)} data-import-id={import.id.clone()} data-status={class}>
+            <strong>{ import.name.clone() }</strong>
+            { body }
+        </div>
+    }
+}

@@ -1,0 +1,17 @@
+//! The page's components, one per file.
+
+mod drop_zone;
+mod error_banner;
+mod history_view;
+mod image_page;
+mod images_view;
+mod imports_panel;
+mod json_tree;
+
+pub use drop_zone::DropZone;
+pub use error_banner::ErrorBanner;
+pub use history_view::HistoryView;
+pub use image_page::ImagePage;
+pub use images_view::ImagesView;
+pub use imports_panel::ImportsPanel;
+pub use json_tree::JsonTree;

@@ -1,0 +1,84 @@
+//! Messages between the page and the import worker. They travel as JSON strings; a dropped
+//! `File` travels beside the request as a structured-clone of the browser object.
+
+use serde::{Deserialize, Serialize};
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Request {
+    /// Import the `File` sent with this message.
+    Import {
+        /// A unique ID for this import.
+        id: String,
+        /// The file's name, for messages.
+        name: String,
+    },
+}
+
+/// What the worker tells the page. `memory` is the worker's WASM linear memory in bytes
+/// (`WebAssembly.Memory.buffer.byteLength`, which never shrinks, so the last value is the peak).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// The worker has started and cleaned up after earlier sessions.
+    Ready {
+        /// Blobs removed because no image needed them.
+        collected: usize,
+        /// Worker memory.
+        memory: u64,
+    },
+    /// An import read the archive's metadata.
+    Planned {
+        /// The import.
+        id: String,
+        /// Images found.
+        images: usize,
+        /// Layer bytes to read.
+        total: u64,
+        /// Worker memory.
+        memory: u64,
+    },
+    /// Layer bytes read so far.
+    Progress {
+        /// The import.
+        id: String,
+        /// Bytes done.
+        done: u64,
+        /// Bytes in all.
+        total: u64,
+        /// Worker memory.
+        memory: u64,
+    },
+    /// An import committed its images.
+    Done {
+        /// The import.
+        id: String,
+        /// What `docker load` would print.
+        lines: Vec<String>,
+        /// Worker memory.
+        memory: u64,
+    },
+    /// An import failed; the store is as it was.
+    Failed {
+        /// The import.
+        id: String,
+        /// What went wrong.
+        error: String,
+        /// Worker memory.
+        memory: u64,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip_as_tagged_json() {
+        let e = Event::Progress { id: "a".into(), done: 1, total: 2, memory: 3 };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, r#"{"kind":"progress","id":"a","done":1,"total":2,"memory":3}"#);
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    }
+}

@@ -1,0 +1,150 @@
+//! The page's state and its one reducer. Pure: no browser calls, tested natively.
+
+use std::rc::Rc;
+
+use layerwise_core::store::ImageRecord;
+
+use crate::protocol::Event;
+use crate::route::Route;
+
+/// How an import in this session is going.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportStatus {
+    /// Waiting for the worker, or reading metadata.
+    Queued,
+    /// Streaming layers.
+    Running {
+        /// Layer bytes read.
+        done: u64,
+        /// Layer bytes in all.
+        total: u64,
+    },
+    /// Committed: `docker load`'s lines.
+    Done(Vec<String>),
+    /// Refused; the store is as it was.
+    Failed(String),
+}
+
+/// One import of this session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRow {
+    /// The import's ID.
+    pub id: String,
+    /// The file's name.
+    pub name: String,
+    /// Where it stands.
+    pub status: ImportStatus,
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    /// The current view.
+    pub route: Route,
+    /// The stored images (`None` until first read from the store).
+    pub images: Option<Rc<Vec<ImageRecord>>>,
+    /// This session's imports, newest last.
+    pub imports: Vec<ImportRow>,
+    /// The largest WASM memory the worker has reported, in bytes.
+    pub worker_memory_peak: u64,
+    /// True once the worker has started.
+    pub worker_ready: bool,
+    /// A problem outside any import (the store cannot be opened, the worker died).
+    pub error: Option<String>,
+}
+
+impl AppState {
+    /// The state at page load.
+    pub fn new(route: Route) -> Self {
+        Self { route, images: None, imports: Vec::new(), worker_memory_peak: 0, worker_ready: false, error: None }
+    }
+}
+
+/// Everything that changes the state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The URL fragment changed.
+    Navigate(Route),
+    /// The store's images were (re)read.
+    ImagesLoaded(Vec<ImageRecord>),
+    /// A file was handed to the worker.
+    ImportQueued {
+        /// The import's ID.
+        id: String,
+        /// The file's name.
+        name: String,
+    },
+    /// The worker reported something.
+    Worker(Event),
+    /// A problem outside any import.
+    Failed(String),
+    /// The user closed the error banner.
+    DismissError,
+    /// The user cleared finished imports from the list.
+    ClearFinished,
+}
+
+impl AppState {
+    /// The state after `action`.
+    pub fn reduce(mut self, action: Action) -> Self {
+        match action {
+            Action::Navigate(route) => self.route = route,
+            Action::ImagesLoaded(images) => self.images = Some(Rc::new(images)),
+            Action::ImportQueued { id, name } => self.imports.push(ImportRow { id, name, status: ImportStatus::Queued }),
+            Action::Worker(event) => self.apply(event),
+            Action::Failed(message) => self.error = Some(message),
+            Action::DismissError => self.error = None,
+            Action::ClearFinished => self.imports.retain(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. })),
+        }
+        self
+    }
+
+    fn apply(&mut self, event: Event) {
+        let (id, status, memory) = match event {
+            Event::Ready { memory, .. } => {
+                self.worker_ready = true;
+                self.note_memory(memory);
+                return;
+            }
+            Event::Planned { id, total, memory, .. } => (id, ImportStatus::Running { done: 0, total }, memory),
+            Event::Progress { id, done, total, memory } => (id, ImportStatus::Running { done, total }, memory),
+            Event::Done { id, lines, memory } => (id, ImportStatus::Done(lines), memory),
+            Event::Failed { id, error, memory } => (id, ImportStatus::Failed(error), memory),
+        };
+        self.note_memory(memory);
+        match self.imports.iter_mut().find(|i| i.id == id) {
+            Some(row) => row.status = status,
+            None => {
+                if let ImportStatus::Failed(e) = status {
+                    self.error = Some(e);
+                }
+            }
+        }
+    }
+
+    fn note_memory(&mut self, memory: u64) {
+        self.worker_memory_peak = self.worker_memory_peak.max(memory);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_goes_from_queued_to_done_and_memory_keeps_its_peak() {
+        let s = AppState::new(Route::Images).reduce(Action::ImportQueued { id: "1".into(), name: "a.tar".into() });
+        let s = s.reduce(Action::Worker(Event::Progress { id: "1".into(), done: 5, total: 10, memory: 300 }));
+        assert_eq!(s.imports[0].status, ImportStatus::Running { done: 5, total: 10 });
+        let s = s.reduce(Action::Worker(Event::Done { id: "1".into(), lines: vec!["Loaded image: a:1".into()], memory: 200 }));
+        assert_eq!(s.imports[0].status, ImportStatus::Done(vec!["Loaded image: a:1".into()]));
+        assert_eq!(s.worker_memory_peak, 300);
+        assert!(s.reduce(Action::ClearFinished).imports.is_empty());
+    }
+
+    #[test]
+    fn a_worker_fault_outside_an_import_shows_as_an_error() {
+        let s = AppState::new(Route::Images).reduce(Action::Worker(Event::Failed { id: String::new(), error: "boom".into(), memory: 0 }));
+        assert_eq!(s.error.as_deref(), Some("boom"));
+    }
+}

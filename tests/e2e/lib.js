@@ -1,0 +1,122 @@
+// Helpers for the end-to-end tests: the built app served by layerwise-server, Debian's headless
+// Chromium driven by playwright-core (never a downloaded browser), the Engine API harness with
+// the real docker CLI as the judge, and fixtures made by real tools.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '../..');
+const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
+export const serverBin = process.env.LAYERWISE_SERVER_BIN || path.join(targetDir, 'release/layerwise-server');
+export const distDir = process.env.LAYERWISE_DIST || path.join(repo, 'dist');
+export const sharedFixtures = path.resolve(repo, '../shared/fixtures');
+
+/** Starts a process that prints a line matching `pattern` once ready; resolves to [child, match]. */
+function startPrinting(cmd, args, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const m = out.match(pattern);
+      if (m) resolve([child, m]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out}`)));
+  });
+}
+
+/** layerwise-server serving the built app on a free port. */
+export async function startServer() {
+  const [child, m] = await startPrinting(serverBin, ['serve', '--port', '0', '--dist', distDir], /Layerwise is at (http:\/\/\S+)/);
+  return { url: m[1], stop: () => child.kill() };
+}
+
+/** The Engine API harness over `archives`; `docker(args)` runs the real docker CLI against it. */
+export async function startEngineApi(archives) {
+  const [child, m] = await startPrinting(serverBin, ['engine-api', '--port', '0', ...archives], /DOCKER_HOST=(\S+)/);
+  const env = { ...process.env, DOCKER_HOST: m[1], DOCKER_CONFIG: path.join(tmpdir(), 'layerwise-docker-config') };
+  return {
+    docker: (args) => execFileSync('docker', args, { env, encoding: 'utf8' }),
+    stop: () => child.kill(),
+  };
+}
+
+/** Headless Debian Chromium with a persistent profile (IndexedDB on disk, a real quota). */
+export async function launch(profileDir = mkdtempSync(path.join(tmpdir(), 'layerwise-profile-'))) {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return {
+    context, page, profileDir, errors,
+    close: async (keep = false) => { await context.close(); if (!keep) rmSync(profileDir, { recursive: true, force: true }); },
+  };
+}
+
+/** Waits until the worker is ready, so imports are not racing its start-up cleanup. */
+export async function waitReady(page) {
+  await page.waitForSelector('#diagnostics[data-worker-ready="true"]', { timeout: 30_000 });
+}
+
+/** Picks `file` with the file button; resolves to the import row's final status and text. */
+export async function importFile(page, file, timeout = 60_000) {
+  const before = await page.locator('.import').count();
+  await page.setInputFiles('#archive-input', file);
+  const row = page.locator('.import').nth(before);
+  await row.locator('xpath=self::*[@data-status="done" or @data-status="failed"]').waitFor({ timeout });
+  return { status: await row.getAttribute('data-status'), text: await row.innerText() };
+}
+
+/** How many records each object store of the `layerwise` database holds. */
+export async function countRecords(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('layerwise');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const names = [...db.objectStoreNames];
+      const tx = db.transaction(names, 'readonly');
+      const counts = {};
+      for (const n of names) {
+        const r = tx.objectStore(n).count();
+        r.onsuccess = () => { counts[n] = r.result; };
+      }
+      tx.oncomplete = () => { db.close(); resolve(counts); };
+    };
+  }));
+}
+
+let generated;
+/** The archives of tests/fixtures/make.sh, made once per run. */
+export function fixtures() {
+  if (!generated) {
+    generated = mkdtempSync(path.join(tmpdir(), 'layerwise-e2e-fixtures-'));
+    execFileSync(path.join(repo, 'tests/fixtures/make.sh'), [generated], { stdio: 'inherit' });
+  }
+  return generated;
+}
+
+/** A real archive from ../shared/fixtures, or null (with a notice) where that folder is absent. */
+export function shared(name) {
+  const p = path.join(sharedFixtures, name);
+  if (existsSync(p)) return p;
+  console.log(`notice: ${p} is absent; skipped`);
+  return null;
+}
+
+/** Inspect JSON with Metadata.LastTagTime blanked: it is the time of each store's own import. */
+export function withoutTagTime(json) {
+  return json.replace(/("LastTagTime": )"[^"]*"/g, '$1"…"');
+}
