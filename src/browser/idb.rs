@@ -20,16 +20,16 @@ pub const DB_VERSION: u32 = 1;
 pub const STORES: [(&str, &str); 6] =
     [("blobs", "digest"), ("layers", "diff_id"), ("images", "id"), ("containers", "id"), ("ingest", "id"), ("imports", "id")];
 
-/// Opens (and on first use creates) the database.
+/// Opens (and on first use creates) the database `name` (the app's is [`DB_NAME`]).
 ///
 /// # Errors
 /// A message when IndexedDB is unavailable or the open fails.
-pub async fn open() -> Result<IdbDatabase, String> {
+pub async fn open(name: &str) -> Result<IdbDatabase, String> {
     let factory: IdbFactory = js_sys::Reflect::get(&super::global(), &"indexedDB".into())
         .map_err(|e| js_error(&e))?
         .dyn_into()
         .map_err(|_| "this browser has no IndexedDB".to_owned())?;
-    let request: IdbOpenDbRequest = factory.open_with_u32(DB_NAME, DB_VERSION).map_err(|e| js_error(&e))?;
+    let request: IdbOpenDbRequest = factory.open_with_u32(name, DB_VERSION).map_err(|e| js_error(&e))?;
     let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         let Some(req) = event.target().and_then(|t| t.dyn_into::<IdbOpenDbRequest>().ok()) else { return };
         let Ok(db) = req.result().and_then(|r| r.dyn_into::<IdbDatabase>().map_err(JsValue::from)) else { return };

@@ -6,6 +6,9 @@ pub mod idb;
 pub mod store;
 pub mod worker_bridge;
 
+#[cfg(test)]
+mod tests;
+
 use wasm_bindgen::JsValue;
 
 /// A readable message from a JS error value.

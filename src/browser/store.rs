@@ -38,7 +38,15 @@ impl IdbStore {
     /// # Errors
     /// When IndexedDB cannot be opened.
     pub async fn open() -> Result<Self, StoreError> {
-        super::idb::open().await.map(|db| Self { db }).map_err(StoreError::Backend)
+        Self::open_named(super::idb::DB_NAME).await
+    }
+
+    /// Opens the store in another database (tests use one each).
+    ///
+    /// # Errors
+    /// When IndexedDB cannot be opened.
+    pub async fn open_named(name: &str) -> Result<Self, StoreError> {
+        super::idb::open(name).await.map(|db| Self { db }).map_err(StoreError::Backend)
     }
 
     /// How many records a store holds.

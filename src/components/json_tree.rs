@@ -65,7 +65,7 @@ fn node(key: Option<&str>, value: &Value, path: &str, folded: &HashSet<String>, 
                         node(k.as_deref(), v, &child, folded, on_toggle)
                     }) }
                 </div>
-                { close }
+                <span class="close">{ close }</span>
             }
         </div>
     }

@@ -1,1 +1,120 @@
-fn main() {}
+//! `cargo xtask`: the project's own tooling.
+//!
+//! - `cargo xtask serve [--port 8080]`: installs what is missing, builds the app and the server
+//!   in release mode, and serves the app on 127.0.0.1.
+//! - `cargo xtask test [native|browser|e2e]...`: installs what the tests need, then runs every
+//!   tier (or the ones named), printing each stage's time.
+//! - `cargo xtask fixtures DIR`: makes the test fixtures with umoci, skopeo and podman.
+
+mod install;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the app and the server, then serve the app.
+    Serve {
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Run the tests: every tier unless some are named.
+    Test {
+        /// Tiers to run.
+        #[arg(value_enum)]
+        tiers: Vec<Tier>,
+        /// Do not install missing tools or packages.
+        #[arg(long)]
+        no_install: bool,
+    },
+    /// Make the test fixtures with real tools into DIR.
+    Fixtures {
+        /// Where to write them.
+        dir: PathBuf,
+    },
+}
+
+/// A test tier.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Tier {
+    /// `cargo test --workspace`: core, server, the docker CLI and podman as judges.
+    Native,
+    /// wasm-bindgen-test in headless Chromium: the IndexedDB store and a browser import.
+    Browser,
+    /// The built app in headless Chromium, driven by Playwright.
+    E2e,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Serve { port } => serve(port),
+        Command::Test { tiers, no_install } => test(&tiers, no_install),
+        Command::Fixtures { dir } => run::cmd("tests/fixtures/make.sh", &[dir.to_string_lossy().as_ref()]).status(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(port: u16) -> Result<(), String> {
+    install::rust_tools()?;
+    build_release()?;
+    let server = run::target_dir().join("release/layerwise-server");
+    run::cmd(&server.to_string_lossy(), &["serve", "--port", &port.to_string(), "--dist", "dist"]).status()
+}
+
+fn build_release() -> Result<(), String> {
+    run::stage("build the app (trunk build --release)", || run::cmd("trunk", &["build", "--release"]).status())?;
+    run::stage("build the server", || run::cmd("cargo", &["build", "--release", "-p", "layerwise-server"]).status())
+}
+
+fn test(tiers: &[Tier], no_install: bool) -> Result<(), String> {
+    let all = tiers.is_empty();
+    let wants = |t: Tier| all || tiers.contains(&t);
+    let started = std::time::Instant::now();
+    if !no_install {
+        run::stage("install tools and packages", || {
+            install::debian_packages()?;
+            install::rust_tools()
+        })?;
+    }
+    if wants(Tier::Native) {
+        run::stage("native tests (cargo test --workspace)", || run::cmd("cargo", &["test", "--workspace"]).status())?;
+    }
+    if wants(Tier::Browser) {
+        run::stage("browser unit tests (wasm-bindgen-test, headless Chromium)", || {
+            run::cmd("cargo", &["test", "--target", "wasm32-unknown-unknown", "-p", "layerwise", "--lib"])
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+                .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+                .status()
+        })?;
+    }
+    if wants(Tier::E2e) {
+        build_release()?;
+        run::stage("end-to-end dependencies (npm ci)", || {
+            run::cmd("npm", &["ci", "--no-audit", "--no-fund"]).dir("tests/e2e").env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").status()
+        })?;
+        run::stage("end-to-end tests (Playwright, headless Chromium)", || {
+            let server = run::target_dir().join("release/layerwise-server");
+            run::cmd("npm", &["test"]).dir("tests/e2e").env("LAYERWISE_SERVER_BIN", &server.to_string_lossy()).status()
+        })?;
+    }
+    println!("== all requested tiers passed in {:.0?}", started.elapsed());
+    Ok(())
+}

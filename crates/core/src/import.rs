@@ -326,8 +326,9 @@ async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str)
 
 /// Formats milliseconds since the epoch as Go's `time.RFC3339Nano` in UTC.
 pub fn rfc3339_nanos(ms: f64) -> String {
-    // ok: f64 milliseconds to nanoseconds is exact enough for a timestamp
-    let nanos = (ms * 1_000_000.0) as i128;
+    // Whole milliseconds: the clocks we read have no finer resolution, and f64 nanoseconds
+    // would print rounding noise such as `.145999872`.
+    let nanos = i128::from(ms.round() as i64) * 1_000_000;
     time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .map(crate::view::format_rfc3339_nano)
         .unwrap_or_else(|_| "0001-01-01T00:00:00Z".to_owned())

@@ -13,9 +13,11 @@
 mod header;
 mod stream;
 mod walker;
+mod writer;
 
 pub use stream::TarStream;
 pub use walker::{Need, TarWalker};
+pub use writer::{header, TarWriter};
 
 /// The largest PAX or GNU long-name extension accepted (Go's `archive/tar` uses 1 MiB).
 pub const MAX_EXTENSION_BYTES: u64 = 1024 * 1024;

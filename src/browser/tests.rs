@@ -1,0 +1,104 @@
+//! Browser unit tests (wasm-bindgen-test in headless Chromium): the IndexedDB store, and an
+//! import from a browser `Blob` read by slices. Each test uses a database of its own.
+
+use js_sys::{Array, Uint8Array};
+use layerwise_core::digest::Digest;
+use layerwise_core::import::import_archive;
+use layerwise_core::store::{BlobRecord, Store};
+use layerwise_core::tar::TarWriter;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+use super::file_source::FileSource;
+use super::store::{BlobData, IdbStore};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh database: earlier runs' records (if the profile survived) would skew the counts.
+async fn fresh_store(name: &str) -> IdbStore {
+    let factory: web_sys::IdbFactory = wasm_bindgen::JsCast::unchecked_into(js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into()).unwrap());
+    let request = factory.delete_database(name).unwrap();
+    super::idb::request_done(&request).await.unwrap();
+    IdbStore::open_named(name).await.unwrap()
+}
+
+fn browser_blob(bytes: &[u8]) -> web_sys::Blob {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    web_sys::Blob::new_with_u8_array_sequence(&parts).expect("a Blob")
+}
+
+/// A `docker save` archive (legacy layout) of one image with the given layers.
+fn docker_save(tag: &str, layers: &[Vec<u8>]) -> Vec<u8> {
+    let diff_ids: Vec<String> = layers.iter().map(|l| Digest::of(l).to_string()).collect();
+    let history: Vec<String> = layers.iter().map(|_| r#"{"created":"2024-01-01T00:00:00Z","created_by":"test"}"#.to_owned()).collect();
+    let config = format!(
+        r#"{{"created":"2024-01-01T00:00:00Z","architecture":"amd64","os":"linux","config":{{"Cmd":["/bin/sh"]}},"rootfs":{{"type":"layers","diff_ids":{diff_ids:?}}},"history":[{}]}}"#,
+        history.join(",")
+    );
+    let config_name = format!("{}.json", Digest::of(config.as_bytes()).hex());
+    let layer_names: Vec<String> = (0..layers.len()).map(|i| format!("layer{i}/layer.tar")).collect();
+    let manifest = format!(r#"[{{"Config":"{config_name}","RepoTags":["{tag}"],"Layers":{layer_names:?}}}]"#);
+    let mut tar = TarWriter::new();
+    for (name, layer) in layer_names.iter().zip(layers) {
+        tar.file(name, layer, 0o644);
+    }
+    tar.file(&config_name, config.as_bytes(), 0o644).file("manifest.json", manifest.as_bytes(), 0o644).finish()
+}
+
+fn layer(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut tar = TarWriter::new();
+    for (path, data) in files {
+        tar.file(path, data, 0o644);
+    }
+    tar.finish()
+}
+
+#[wasm_bindgen_test]
+async fn blobs_round_trip_as_bytes_and_as_browser_blobs() {
+    let store = fresh_store("test-round-trip").await;
+    let small = b"{\"config\":true}".to_vec();
+    let big = vec![7u8; 3 * 1024 * 1024 + 5];
+    for (data, wrapped) in [(small.clone(), BlobData::Bytes(small.clone())), (big.clone(), BlobData::Blob(browser_blob(&big)))] {
+        let record = BlobRecord { digest: Digest::of(&data), size: data.len() as u64, media_type: "x".into(), diff_id: None };
+        store.put_blob(&record, wrapped).await.unwrap();
+        assert_eq!(store.blob(&record.digest).await.unwrap(), Some(record.clone()));
+        assert_eq!(store.read_blob(&record.digest, u64::MAX).await.unwrap(), data);
+    }
+    assert_eq!(store.count("blobs").await.unwrap(), 2);
+    let too_small = store.read_blob(&Digest::of(&big), 1024).await;
+    assert!(too_small.is_err(), "read_blob must refuse a blob over its limit");
+}
+
+#[wasm_bindgen_test]
+async fn an_archive_imports_from_a_blob_and_shared_layers_are_stored_once() {
+    let store = fresh_store("test-import").await;
+    let base = layer(&[("etc/os-release", b"ID=test\n")]);
+    let top = layer(&[("app/run", b"#!/bin/sh\n")]);
+    for (n, archive) in [docker_save("test/one:1", &[base.clone()]), docker_save("test/two:1", &[base.clone(), top])].into_iter().enumerate() {
+        let source = FileSource::new(browser_blob(&archive));
+        let imported = import_archive(&source, &store, &format!("import-{n}"), "test.tar", &js_sys::Date::now, &mut |_| {}).await.unwrap();
+        assert_eq!(imported.len(), 1);
+    }
+    let images = store.images().await.unwrap();
+    assert_eq!(images.len(), 2);
+    // Layers: base once, top once; plus a config and a manifest per image.
+    assert_eq!(store.count("blobs").await.unwrap(), 6);
+    assert_eq!(store.count("layers").await.unwrap(), 2);
+    let stored_base = store.read_blob(&Digest::of(&base), u64::MAX).await.unwrap();
+    assert_eq!(stored_base, base, "the layer blob is the archive's slice, byte for byte");
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_archive_leaves_the_store_as_it_was() {
+    let store = fresh_store("test-broken").await;
+    let good = docker_save("test/good:1", &[layer(&[("a", b"aaaa")])]);
+    let source = FileSource::new(browser_blob(&good));
+    import_archive(&source, &store, "good", "good.tar", &js_sys::Date::now, &mut |_| {}).await.unwrap();
+    let before = (store.count("blobs").await.unwrap(), store.count("images").await.unwrap());
+    let mut bad = docker_save("test/bad:1", &[layer(&[("b", b"bbbbbbbb")])]);
+    // The first layer's file data starts after two headers (the outer entry's and the inner one's).
+    bad[1024] ^= 0xff;
+    let source = FileSource::new(browser_blob(&bad));
+    let err = import_archive(&source, &store, "bad", "bad.tar", &js_sys::Date::now, &mut |_| {}).await.unwrap_err();
+    assert!(err.to_string().contains("diff_id"), "{err}");
+    assert_eq!((store.count("blobs").await.unwrap(), store.count("images").await.unwrap()), before);
+}
