@@ -1,0 +1,89 @@
+// Every archive layout of the first slice, in the browser: docker-archive (legacy `docker save`),
+// oci-archive, a multi-image archive, the Docker 25+ layout; by file button and by drag and drop.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, startEngineApi, launch, waitReady, importFile, fixtures, shared, withoutTagTime } from './lib.js';
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  await browser.page.goto(server.url);
+  await waitReady(browser.page);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+/** The inspect JSON the page shows for `name` (an ID or prefix). */
+async function pageInspect(name) {
+  const { page } = browser;
+  await page.goto(`${server.url}#/images/${name}`);
+  await page.waitForSelector('#inspect-json', { state: 'attached' });
+  return page.textContent('#inspect-json');
+}
+
+test('an oci-archive gives the image ID the docker-archive of the same image gives', async () => {
+  const r = await importFile(browser.page, path.join(fixtures(), 'app.oci.tar'));
+  assert.equal(r.status, 'done', r.text);
+  assert.match(r.text, /Loaded image: test\/app:1/);
+  const engine = await startEngineApi([path.join(fixtures(), 'app.docker.tar')]);
+  try {
+    const id = engine.docker(['image', 'inspect', '-f', '{{.Id}}', 'test/app:1']).trim();
+    assert.equal(withoutTagTime(await pageInspect(id.slice(7))), withoutTagTime(engine.docker(['image', 'inspect', id])));
+  } finally {
+    engine.stop();
+  }
+});
+
+test('a multi-image archive imports every image', async () => {
+  await browser.page.goto(server.url);
+  const r = await importFile(browser.page, path.join(fixtures(), 'multi.podman.tar'));
+  assert.equal(r.status, 'done', r.text);
+  assert.match(r.text, /Loaded image: test\/base:1/);
+  assert.match(r.text, /Loaded image: test\/app:1/);
+});
+
+test('a dropped file imports like a picked one', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const bytes = readFileSync(path.join(fixtures(), 'base.docker.tar'));
+  const before = await page.locator('.import').count();
+  const dataTransfer = await page.evaluateHandle((b64) => {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.tar', { type: 'application/x-tar' }));
+    return dt;
+  }, bytes.toString('base64'));
+  await page.dispatchEvent('.drop-zone', 'drop', { dataTransfer });
+  const row = page.locator('.import').nth(before);
+  await row.locator('xpath=self::*[@data-status="done" or @data-status="failed"]').waitFor();
+  assert.match(await row.innerText(), /dropped\.tar\s+Loaded image: test\/base:1/);
+});
+
+for (const name of ['google_go-containerregistry_hello-world-v25.tar', 'snyk_snyk-docker-plugin_docker-oci-busybox.armv7.tar', 'wagoodman_dive_test-docker-image.tar']) {
+  test(`real archive ${name}: imported, inspect and history as docker prints them`, async (t) => {
+    const file = shared(name);
+    if (!file) return t.skip('../shared/fixtures is absent');
+    await browser.page.goto(server.url);
+    const r = await importFile(browser.page, file);
+    assert.equal(r.status, 'done', r.text);
+    const engine = await startEngineApi([file]);
+    try {
+      const ids = engine.docker(['images', '-q', '--no-trunc']).trim().split('\n');
+      for (const id of ids) {
+        assert.equal(withoutTagTime(await pageInspect(id.slice(7))), withoutTagTime(engine.docker(['image', 'inspect', id])));
+        assert.equal(await browser.page.textContent('#docker-history'), engine.docker(['history', id]));
+      }
+    } finally {
+      engine.stop();
+    }
+  });
+}
+
+test('no page errors', () => assert.deepEqual(browser.errors, []));
