@@ -157,11 +157,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_a_valid_digest_and_prints_it_back() {
+    fn parses_a_valid_digest_and_prints_it_back() -> Result<(), DigestError> {
         let s = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-        let d = Digest::parse(s).unwrap();
+        let d = Digest::parse(s)?;
         assert_eq!(d.to_string(), s);
         assert_eq!(d.short(), "5f70bf18a086");
+        Ok(())
     }
 
     #[test]

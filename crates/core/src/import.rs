@@ -67,10 +67,15 @@ impl Imported {
 /// The clock an import reads: milliseconds since the epoch.
 pub type Clock<'a> = &'a dyn Fn() -> f64;
 
+/// How often a long import re-writes its record, so other tabs see it is alive.
+const HEARTBEAT_MS: f64 = 5_000.0;
+
 /// Imports every image of an archive.
 ///
-/// On failure the import is marked failed and the blobs it stored that no image needs are
-/// removed: the store is left as it was.
+/// The import record is written first and lists every blob before that blob is stored
+/// (write-ahead), so [`store::collect_garbage`] never takes a blob an import still needs. On
+/// failure the import is marked failed and the blobs it stored that no image needs are removed:
+/// the store is left as it was.
 ///
 /// # Errors
 /// [`ImportError`] naming the file or digest at fault.
@@ -86,7 +91,7 @@ where
     S: ArchiveSource,
     T: Store<Data = S::Slice>,
 {
-    let mut record = ImportRecord {
+    let record = ImportRecord {
         id: import_id.to_owned(),
         source: source_name.to_owned(),
         state: ImportState::Started,
@@ -97,145 +102,158 @@ where
         heartbeat_ms: now(),
     };
     store.put_import(&record).await?;
-    let result = run(source, store, &mut record, now, progress).await;
+    let mut importer = Importer { source, store, record, now };
+    let result = importer.run(progress).await;
     if let Err(e) = &result {
+        let record = &mut importer.record;
         record.state = ImportState::Failed;
         record.error = Some(e.to_string());
         record.heartbeat_ms = now();
         // Best effort: the failure is what the user must see, not a second one.
-        let _ = store.put_import(&record).await;
+        let _ = store.put_import(record).await;
         let _ = store::collect_garbage(store, now()).await;
     }
     result
 }
 
-async fn run<S, T>(
-    source: &S,
-    store: &T,
-    record: &mut ImportRecord,
-    now: Clock<'_>,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Vec<Imported>, ImportError>
+/// One import in progress.
+struct Importer<'a, S, T> {
+    source: &'a S,
+    store: &'a T,
+    record: ImportRecord,
+    now: Clock<'a>,
+}
+
+impl<S, T> Importer<'_, S, T>
 where
     S: ArchiveSource,
     T: Store<Data = S::Slice>,
 {
-    let index = ArchiveIndex::build(source).await?;
-    let plan = archive::plan(source, &index).await?;
-    let mut unique: Vec<&PlannedLayer> = Vec::new();
-    for layer in plan.images.iter().flat_map(|i| &i.layers) {
-        if !unique.iter().any(|l| l.at.offset == layer.at.offset) {
-            unique.push(layer);
+    async fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<Vec<Imported>, ImportError> {
+        let index = ArchiveIndex::build(self.source).await?;
+        let plan = archive::plan(self.source, &index).await?;
+        let mut unique: Vec<&PlannedLayer> = Vec::new();
+        for layer in plan.images.iter().flat_map(|i| &i.layers) {
+            if !unique.iter().any(|l| l.at.offset == layer.at.offset) {
+                unique.push(layer);
+            }
         }
-    }
-    let total: u64 = unique.iter().map(|l| l.at.len).sum();
-    progress(Progress::Planned { images: plan.images.len(), total });
+        let total: u64 = unique.iter().map(|l| l.at.len).sum();
+        progress(Progress::Planned { images: plan.images.len(), total });
 
-    let mut done = 0;
-    let mut layers: HashMap<u64, LayerSummary> = HashMap::new();
-    for (n, planned) in unique.iter().enumerate() {
-        let summary = read_layer(source, planned, n, &mut |d| progress(Progress::Bytes { done: done + d, total })).await?;
-        done += planned.at.len;
-        store_layer(source, store, planned, &summary).await?;
-        record.blobs.push(summary.digest.clone());
-        record.heartbeat_ms = now();
-        store.put_import(record).await?;
-        layers.insert(planned.at.offset, summary);
-    }
-
-    let mut committed = Vec::new();
-    let mut records = Vec::new();
-    for image in &plan.images {
-        let rec = store_metadata(store, image, &layers).await?;
-        record.blobs.extend([rec.id.clone(), rec.manifest.clone()]);
-        records.push(rec);
-    }
-    record.state = ImportState::Verified;
-    record.heartbeat_ms = now();
-    store.put_import(record).await?;
-
-    let tag_time = rfc3339_nanos(now());
-    for rec in records {
-        let tags = commit_image(store, rec.clone(), &tag_time).await?;
-        record.images.push(rec.id.clone());
-        committed.push(Imported { id: rec.id, tags });
-    }
-    record.state = ImportState::Committed;
-    record.heartbeat_ms = now();
-    store.put_import(record).await?;
-    Ok(committed)
-}
-
-/// Streams one layer through [`LayerReader`] and checks it against what the metadata says.
-async fn read_layer<S: ArchiveSource>(
-    source: &S,
-    planned: &PlannedLayer,
-    position: usize,
-    on_bytes: &mut dyn FnMut(u64),
-) -> Result<LayerSummary, ArchiveError> {
-    let path = planned.at.path.clone();
-    let layer_error = |source| ArchiveError::Layer { path: path.clone(), source };
-    let mut reader = LayerReader::new();
-    let mut offset = 0;
-    while offset < planned.at.len {
-        let n = usize::try_from(planned.at.len - offset).unwrap_or(CHUNK).min(CHUNK);
-        let chunk = source.read_at(planned.at.offset + offset, n).await?;
-        if chunk.len() != n {
-            return Err(ArchiveError::Tar(crate::tar::TarError::Truncated { at: source.len(), needed: (n - chunk.len()) as u64 }));
+        let mut done = 0;
+        let mut layers: HashMap<u64, LayerSummary> = HashMap::new();
+        for (n, planned) in unique.iter().enumerate() {
+            let summary = self.read_layer(planned, n, &mut |d| progress(Progress::Bytes { done: done + d, total })).await?;
+            done += planned.at.len;
+            self.store_layer(planned, &summary).await?;
+            layers.insert(planned.at.offset, summary);
         }
-        reader.update(&chunk).map_err(layer_error)?;
-        offset += n as u64;
-        on_bytes(offset);
-    }
-    let summary = reader.finish().map_err(layer_error)?;
-    if let Some(expected) = &planned.digest {
-        if *expected != summary.digest {
-            return Err(ArchiveError::DigestMismatch {
-                what: format!("layer `{}`", planned.at.path),
-                expected: expected.clone(),
-                actual: summary.digest,
-            });
+
+        let mut records = Vec::new();
+        for image in &plan.images {
+            let (record, blobs) = image_record(image, &layers)?;
+            for (blob, bytes) in blobs {
+                self.reserve(&blob.digest).await?;
+                self.store.put_blob(&blob, self.store.data_from_bytes(bytes)).await?;
+            }
+            records.push(record);
         }
+        self.record.state = ImportState::Verified;
+        self.beat().await?;
+
+        let tag_time = rfc3339_nanos((self.now)());
+        let mut committed = Vec::new();
+        for rec in records {
+            let tags = commit_image(self.store, rec.clone(), &tag_time).await?;
+            self.record.images.push(rec.id.clone());
+            committed.push(Imported { id: rec.id, tags });
+        }
+        self.record.state = ImportState::Committed;
+        self.beat().await?;
+        Ok(committed)
     }
-    if summary.diff_id != planned.diff_id {
-        return Err(ArchiveError::DiffIdMismatch {
-            index: position,
-            path: planned.at.path.clone(),
-            expected: planned.diff_id.clone(),
-            actual: summary.diff_id,
+
+    /// Re-writes the import record with a fresh heartbeat.
+    async fn beat(&mut self) -> Result<(), StoreError> {
+        self.record.heartbeat_ms = (self.now)();
+        self.store.put_import(&self.record).await
+    }
+
+    /// Notes in the import record that `digest` is about to be stored (write-ahead).
+    async fn reserve(&mut self, digest: &Digest) -> Result<(), StoreError> {
+        if !self.record.blobs.contains(digest) {
+            self.record.blobs.push(digest.clone());
+            self.beat().await?;
+        }
+        Ok(())
+    }
+
+    /// Streams one layer through [`LayerReader`] and checks it against what the metadata says.
+    async fn read_layer(&mut self, planned: &PlannedLayer, position: usize, on_bytes: &mut dyn FnMut(u64)) -> Result<LayerSummary, ImportError> {
+        let path = planned.at.path.clone();
+        let layer_error = |source| ArchiveError::Layer { path: path.clone(), source };
+        let mut reader = LayerReader::new();
+        let mut offset = 0;
+        while offset < planned.at.len {
+            let n = usize::try_from(planned.at.len - offset).unwrap_or(CHUNK).min(CHUNK);
+            let chunk = self.source.read_at(planned.at.offset + offset, n).await.map_err(ArchiveError::from)?;
+            if chunk.len() != n {
+                let needed = (n - chunk.len()) as u64;
+                return Err(ArchiveError::Tar(crate::tar::TarError::Truncated { at: self.source.len(), needed }).into());
+            }
+            reader.update(&chunk).map_err(layer_error)?;
+            offset += n as u64;
+            on_bytes(offset);
+            if (self.now)() - self.record.heartbeat_ms > HEARTBEAT_MS {
+                self.beat().await?;
+            }
+        }
+        let summary = reader.finish().map_err(layer_error)?;
+        if let Some(expected) = &planned.digest {
+            if *expected != summary.digest {
+                let what = format!("layer `{}`", planned.at.path);
+                return Err(ArchiveError::DigestMismatch { what, expected: expected.clone(), actual: summary.digest }.into());
+            }
+        }
+        if summary.diff_id != planned.diff_id {
+            return Err(ArchiveError::DiffIdMismatch {
+                index: position,
+                path: planned.at.path.clone(),
+                expected: planned.diff_id.clone(),
+                actual: summary.diff_id,
+            }
+            .into());
+        }
+        Ok(summary)
+    }
+
+    /// Stores a verified layer blob (a slice of the archive: no copy) and its layer record.
+    async fn store_layer(&mut self, planned: &PlannedLayer, summary: &LayerSummary) -> Result<(), ImportError> {
+        self.reserve(&summary.digest).await?;
+        if self.store.blob(&summary.digest).await?.is_none() {
+            let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
+            let blob = BlobRecord { digest: summary.digest.clone(), size: summary.blob_size, media_type, diff_id: Some(summary.diff_id.clone()) };
+            let data = self.source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?;
+            self.store.put_blob(&blob, data).await?;
+        }
+        let mut layer = self.store.layer(&summary.diff_id).await?.unwrap_or_else(|| LayerRecord {
+            diff_id: summary.diff_id.clone(),
+            size: summary.size,
+            tar_size: summary.tar_size,
+            blobs: Default::default(),
+            entries: summary.entries.clone(),
         });
+        if layer.blobs.insert(summary.digest.clone(), summary.compression).is_none() {
+            self.store.put_layer(&layer).await?;
+        }
+        Ok(())
     }
-    Ok(summary)
 }
 
-/// Stores a verified layer blob (a slice of the archive: no copy) and its layer record.
-async fn store_layer<S, T>(source: &S, store: &T, planned: &PlannedLayer, summary: &LayerSummary) -> Result<(), ImportError>
-where
-    S: ArchiveSource,
-    T: Store<Data = S::Slice>,
-{
-    if store.blob(&summary.digest).await?.is_none() {
-        let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
-        let blob = BlobRecord { digest: summary.digest.clone(), size: summary.blob_size, media_type, diff_id: Some(summary.diff_id.clone()) };
-        let data = source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?;
-        store.put_blob(&blob, data).await?;
-    }
-    let mut layer = store.layer(&summary.diff_id).await?.unwrap_or_else(|| LayerRecord {
-        diff_id: summary.diff_id.clone(),
-        size: summary.size,
-        tar_size: summary.tar_size,
-        blobs: Default::default(),
-        entries: summary.entries.clone(),
-    });
-    if layer.blobs.insert(summary.digest.clone(), summary.compression).is_none() {
-        store.put_layer(&layer).await?;
-    }
-    Ok(())
-}
-
-/// Stores an image's config and manifest (writing a Docker schema 2 manifest for `docker save`
-/// archives, as skopeo does) and returns its record, not yet written.
-async fn store_metadata<T: Store>(store: &T, image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Result<ImageRecord, ImportError> {
+/// An image's record (not yet written) and the config and manifest blobs to store for it; a
+/// `docker save` archive has no manifest, so a Docker schema 2 one is written, as skopeo does.
+fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Result<(ImageRecord, Vec<(BlobRecord, Vec<u8>)>), ImportError> {
     let mut image_layers = Vec::with_capacity(image.layers.len());
     for planned in &image.layers {
         let Some(s) = layers.get(&planned.at.offset) else {
@@ -245,24 +263,22 @@ async fn store_metadata<T: Store>(store: &T, image: &PlannedImage, layers: &Hash
         image_layers.push(ImageLayer { blob: s.digest.clone(), blob_size: s.blob_size, media_type, diff_id: s.diff_id.clone(), size: s.size });
     }
     let config_type = if image.manifest.is_some() { media_type::OCI_CONFIG } else { media_type::DOCKER_CONFIG };
-    let config_record = BlobRecord { digest: image.config_digest.clone(), size: image.config_raw.len() as u64, media_type: config_type.to_owned(), diff_id: None };
-    store.put_blob(&config_record, store.data_from_bytes(image.config_raw.clone())).await?;
+    let config = BlobRecord { digest: image.config_digest.clone(), size: image.config_raw.len() as u64, media_type: config_type.to_owned(), diff_id: None };
     let (manifest_digest, manifest_raw, manifest_type) = match &image.manifest {
         Some((d, raw)) => (d.clone(), raw.clone(), media_type::OCI_MANIFEST),
         None => {
-            let raw = docker_manifest(&config_record, &image_layers);
+            let raw = docker_manifest(&config, &image_layers);
             (Digest::of(&raw), raw, media_type::DOCKER_MANIFEST)
         }
     };
-    let manifest_record = BlobRecord { digest: manifest_digest.clone(), size: manifest_raw.len() as u64, media_type: manifest_type.to_owned(), diff_id: None };
-    store.put_blob(&manifest_record, store.data_from_bytes(manifest_raw)).await?;
+    let manifest = BlobRecord { digest: manifest_digest.clone(), size: manifest_raw.len() as u64, media_type: manifest_type.to_owned(), diff_id: None };
     let labels = image
         .config
         .config
         .as_ref()
         .map(|c| c.string_labels().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
         .unwrap_or_default();
-    Ok(ImageRecord {
+    let record = ImageRecord {
         id: image.config_digest.clone(),
         manifest: manifest_digest,
         repo_tags: image.tags.iter().map(|t| t.familiar()).collect(),
@@ -272,7 +288,8 @@ async fn store_metadata<T: Store>(store: &T, image: &PlannedImage, layers: &Hash
         last_tag_time: None,
         layers: image_layers,
         labels,
-    })
+    };
+    Ok((record, vec![(config, image.config_raw.clone()), (manifest, manifest_raw)]))
 }
 
 /// A Docker schema 2 manifest for an image read from `manifest.json`.

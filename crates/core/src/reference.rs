@@ -200,12 +200,12 @@ mod tests {
     use super::*;
 
     fn familiar(s: &str) -> String {
-        Reference::parse(s).unwrap().with_default_tag().familiar()
+        Reference::parse(s).map_or_else(|e| e.to_string(), |r| r.with_default_tag().familiar())
     }
 
     #[test]
     fn normalises_as_docker_does() {
-        assert_eq!(Reference::parse("nginx").unwrap().with_default_tag().to_string(), "docker.io/library/nginx:latest");
+        assert_eq!(Reference::parse("nginx").map(|r| r.with_default_tag().to_string()), Ok("docker.io/library/nginx:latest".to_owned()));
         assert_eq!(familiar("docker.io/library/nginx:1.25"), "nginx:1.25");
         assert_eq!(familiar("docker.io/test/img:v1"), "test/img:v1");
         assert_eq!(familiar("index.docker.io/library/busybox"), "busybox:latest");

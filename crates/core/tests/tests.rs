@@ -8,3 +8,5 @@ mod import_generated;
 mod import_shared;
 // Broken archives: a clear error, and the store left as it was.
 mod import_broken;
+// Garbage collection beside running imports.
+mod store_gc;

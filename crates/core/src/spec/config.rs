@@ -170,15 +170,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_legacy_nulls_and_string_commands() {
+    fn reads_legacy_nulls_and_string_commands() -> Result<(), Box<dyn std::error::Error>> {
         let raw = br#"{"architecture":"amd64","os":"linux","config":{"Cmd":"/bin/sh","Entrypoint":null,"Labels":null,"Hostname":"x"},"rootfs":{"type":"layers","diff_ids":[]},"history":null,"container":"abc"}"#;
-        let c: ImageConfig = crate::spec::parse("config", raw).unwrap();
-        let run = c.config.unwrap();
+        let c: ImageConfig = crate::spec::parse("config", raw)?;
+        let run = c.config.ok_or("no config")?;
         assert_eq!(run.cmd, vec!["/bin/sh"]);
         assert!(run.entrypoint.is_empty() && run.labels.is_empty());
         assert_eq!(run.extra["Hostname"], "x");
         assert_eq!(c.extra["container"], "abc");
-        assert_eq!(serde_json::to_string(&run).unwrap(), r#"{"Cmd":["/bin/sh"]}"#);
+        assert_eq!(serde_json::to_string(&run)?, r#"{"Cmd":["/bin/sh"]}"#);
+        Ok(())
     }
 
     #[test]

@@ -193,24 +193,32 @@ pub const IMPORT_TIMEOUT_MS: f64 = 60_000.0;
 /// Removes what no image needs: blobs no image references, layers left with no blob, and the
 /// records of finished or dead imports. Blobs of imports still alive are kept.
 ///
+/// The order of the reads is what makes this safe beside a running import, which lists a blob
+/// in its record before storing it and writes its image before marking itself committed: blobs
+/// are listed first, then imports, then images. A blob listed was already in its import's record;
+/// if that import was still running when imports were read, the blob is kept as the import's; if
+/// it had committed, its image was written before, so the images read after see it.
+///
 /// Returns how many blobs were removed.
 ///
 /// # Errors
 /// The first [`StoreError`].
 pub async fn collect_garbage<S: Store>(store: &S, now_ms: f64) -> Result<usize, StoreError> {
-    let images = store.images().await?;
-    let mut keep: HashSet<Digest> = images.iter().flat_map(|i| i.blobs().cloned()).collect();
+    let blobs = store.blobs().await?;
+    let mut keep: HashSet<Digest> = HashSet::new();
     for import in store.imports().await? {
-        let alive = matches!(import.state, ImportState::Started | ImportState::Verified)
-            && now_ms - import.heartbeat_ms < IMPORT_TIMEOUT_MS;
-        if alive {
+        let running = matches!(import.state, ImportState::Started | ImportState::Verified);
+        let silent = now_ms - import.heartbeat_ms >= IMPORT_TIMEOUT_MS;
+        if running && !silent {
             keep.extend(import.blobs.iter().cloned());
-        } else if import.state != ImportState::Failed || now_ms - import.heartbeat_ms >= IMPORT_TIMEOUT_MS {
+        } else if import.state == ImportState::Committed || silent {
+            // Failed imports stay a while, so the page can still show why.
             store.delete_import(&import.id).await?;
         }
     }
+    keep.extend(store.images().await?.iter().flat_map(|i| i.blobs().cloned()));
     let mut removed = 0;
-    for blob in store.blobs().await? {
+    for blob in blobs {
         if !keep.contains(&blob.digest) {
             store.delete_blob(&blob.digest).await?;
             removed += 1;

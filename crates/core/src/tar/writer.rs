@@ -109,17 +109,18 @@ mod tests {
     use crate::tar::TarStream;
 
     #[test]
-    fn what_it_writes_reads_back_with_long_names() {
+    fn what_it_writes_reads_back_with_long_names() -> Result<(), crate::tar::TarError> {
         let long = format!("{}/file.txt", "d".repeat(120));
         let tar = TarWriter::new().dir("etc").file("etc/a", b"hello", 0o644).file(&long, b"x", 0o600).symlink("l", "etc/a").finish();
         let mut entries = Vec::new();
         let mut s = TarStream::new();
         for chunk in tar.chunks(7) {
-            s.feed(chunk, &mut |e| entries.push(e)).unwrap();
+            s.feed(chunk, &mut |e| entries.push(e))?;
         }
-        s.finish().unwrap();
+        s.finish()?;
         let names: Vec<_> = entries.iter().map(|e| (e.path.as_str(), e.kind, e.size)).collect();
         assert_eq!(names, vec![("etc", EntryKind::Directory, 0), ("etc/a", EntryKind::File, 5), (long.as_str(), EntryKind::File, 1), ("l", EntryKind::Symlink, 0)]);
         assert_eq!(entries[3].link.as_deref(), Some("etc/a"));
+        Ok(())
     }
 }
