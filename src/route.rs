@@ -14,7 +14,7 @@ impl Route {
     pub fn from_hash(hash: &str) -> Self {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
         match path.strip_prefix("images/") {
-            Some(name) if !name.is_empty() => Self::Image(percent_decode(name)),
+            Some(name) if !name.is_empty() => Self::Image(percent_encoding::percent_decode_str(name).decode_utf8_lossy().into_owned()),
             _ => Self::Images,
         }
     }
@@ -28,23 +28,6 @@ impl Route {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len());
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 #[cfg(test)]
 mod tests {

@@ -55,6 +55,11 @@ test('an image page shows the inspect JSON docker prints, and its history', asyn
   assert.equal(withoutTagTime(await page.textContent('#inspect-json')), withoutTagTime(expected));
   assert.match(await page.textContent('#inspect-json'), /"LastTagTime": "\d{4}-\d\d-\d\dT[\d:.]+Z"/);
   assert.equal(await page.textContent('#docker-history'), engine.docker(['history', 'test/app:1']));
+  // The copy button copies exactly what docker prints.
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await page.click('.inspect button:has-text("Copy JSON")');
+  await page.waitForSelector('.inspect button:has-text("Copied")');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await page.textContent('#inspect-json'));
   // The tree folds: Config collapses to a summary.
   await page.click('.branch[data-path="$.Config"] > button.fold');
   assert.match(await page.textContent('.branch[data-path="$.Config"]'), /items/);

@@ -10,3 +10,5 @@ mod import_shared;
 mod import_broken;
 // Garbage collection beside running imports.
 mod store_gc;
+// Layer blobs made by real compressors.
+mod layers;

@@ -90,7 +90,7 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
 }
 
 fn with_image(state: &State, name: &str, f: impl FnOnce(&ImageRecord, &ImageConfig) -> Response) -> Response {
-    let name = percent_decode(name);
+    let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
     match store::resolve(&state.images, &name).and_then(|i| Some((i, state.configs.get(&i.id)?))) {
         Some((image, config)) => f(image, config),
         None => message(StatusCode::NOT_FOUND, &format!("No such image: {name}")),
@@ -108,23 +108,6 @@ fn container_name(path: &str) -> String {
     path.trim_start_matches("/containers/").split('/').next().unwrap_or("").to_owned()
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 fn ping() -> Response {
     (

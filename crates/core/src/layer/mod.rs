@@ -5,6 +5,11 @@ use std::io::{self, Write};
 
 use flate2::write::MultiGzDecoder;
 
+mod zstd;
+
+pub use zstd::MAX_WINDOW as MAX_ZSTD_WINDOW;
+use zstd::ZstdDecoder;
+
 use crate::digest::{Digest, Hasher};
 use crate::media_type::Compression;
 use crate::tar::{Entry, TarError, TarStream};
@@ -42,9 +47,6 @@ pub enum LayerError {
     /// The uncompressed bytes are not a valid tar.
     #[error("layer is not a valid tar: {0}")]
     Tar(#[from] TarError),
-    /// A compression this build does not decode yet.
-    #[error("layer is {0}-compressed, which this version cannot decompress yet")]
-    Unsupported(&'static str),
 }
 
 /// The uncompressed side: hashes the tar and indexes its entries.
@@ -81,6 +83,7 @@ impl Write for TarSink {
 enum Decoder {
     Plain(TarSink),
     Gzip(Box<MultiGzDecoder<TarSink>>),
+    Zstd(Box<ZstdDecoder<TarSink>>),
 }
 
 impl Decoder {
@@ -90,7 +93,7 @@ impl Decoder {
         match Compression::sniff(head) {
             Compression::None => Ok(Self::Plain(sink)),
             Compression::Gzip => Ok(Self::Gzip(Box::new(MultiGzDecoder::new(sink)))),
-            Compression::Zstd => Err(LayerError::Unsupported("zstd")),
+            Compression::Zstd => Ok(Self::Zstd(Box::new(ZstdDecoder::new(sink)))),
         }
     }
 
@@ -100,7 +103,11 @@ impl Decoder {
             Self::Plain(sink) => sink.write_all(chunk).map_err(|_| tar_error(sink)),
             Self::Gzip(gz) => {
                 blob.update(chunk);
-                gz.write_all(chunk).map_err(|e| gzip_error(gz.get_ref(), &e))
+                gz.write_all(chunk).map_err(|e| decode_error("gzip", gz.get_ref(), e.to_string()))
+            }
+            Self::Zstd(z) => {
+                blob.update(chunk);
+                z.push(chunk).map_err(|e| decode_error("zstd", z.get_ref(), e))
             }
         }
     }
@@ -167,6 +174,10 @@ impl LayerReader {
                 let sink = gz.finish().map_err(|e| LayerError::Decompress { format: "gzip", reason: e.to_string() })?;
                 (sink, Compression::Gzip, self.blob)
             }
+            Some(Decoder::Zstd(z)) => {
+                let sink = z.finish().map_err(|reason| LayerError::Decompress { format: "zstd", reason })?;
+                (sink, Compression::Zstd, self.blob)
+            }
         };
         let tar_size = sink.hasher.len();
         sink.tar.finish()?;
@@ -186,9 +197,10 @@ fn tar_error(sink: &TarSink) -> LayerError {
     sink.error.clone().map_or_else(|| LayerError::Tar(TarError::Truncated { at: 0, needed: 0 }), LayerError::Tar)
 }
 
-fn gzip_error(sink: &TarSink, e: &io::Error) -> LayerError {
+/// A decoder's error, unless the tar behind it failed first (then that is the real cause).
+fn decode_error(format: &'static str, sink: &TarSink, reason: String) -> LayerError {
     match &sink.error {
         Some(t) => LayerError::Tar(t.clone()),
-        None => LayerError::Decompress { format: "gzip", reason: e.to_string() },
+        None => LayerError::Decompress { format, reason },
     }
 }

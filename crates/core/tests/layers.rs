@@ -1,0 +1,103 @@
+//! Layer blobs as real compressors write them: gzip (several members), zstd (several frames,
+//! skippable frames, checksums, long windows), fed in chunks of every size.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use layerwise_core::digest::Digest;
+use layerwise_core::layer::{LayerError, LayerReader, LayerSummary};
+use layerwise_core::media_type::Compression;
+use layerwise_core::tar::TarWriter;
+
+fn sample_tar() -> Vec<u8> {
+    let mut rng = 0x2545f4914f6cdd1du64;
+    let noise: Vec<u8> = (0..300_000)
+        .map(|_| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % 7) as u8 + b'a'
+        })
+        .collect();
+    TarWriter::new().dir("etc").file("etc/hosts", b"127.0.0.1 localhost\n", 0o644).file("data/noise.txt", &noise, 0o644).finish()
+}
+
+/// Runs a real compressor over `input`.
+fn tool(program: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
+    let mut child = Command::new(program).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("compressor installed");
+    let mut stdin = child.stdin.take().unwrap();
+    let data = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&data));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "{program} {args:?} failed");
+    out.stdout
+}
+
+fn read_in_chunks(blob: &[u8], chunk: usize) -> Result<LayerSummary, LayerError> {
+    let mut reader = LayerReader::new();
+    for c in blob.chunks(chunk) {
+        reader.update(c)?;
+    }
+    reader.finish()
+}
+
+fn assert_reads_as(blob: &[u8], tar: &[u8], compression: Compression) {
+    for chunk in [1, 7, 4096, 1 << 20] {
+        let s = read_in_chunks(blob, chunk).unwrap_or_else(|e| panic!("chunks of {chunk}: {e}"));
+        assert_eq!(s.diff_id, Digest::of(tar), "chunks of {chunk}");
+        assert_eq!(s.digest, Digest::of(blob));
+        assert_eq!(s.compression, compression);
+        assert_eq!(s.entries.len(), 3);
+        assert_eq!(s.size, 20 + 300_000);
+    }
+}
+
+#[test]
+fn gzip_with_several_members_reads_every_member_as_docker_does() {
+    let tar = sample_tar();
+    let (a, b) = tar.split_at(100_000);
+    let mut blob = tool("gzip", &["-c"], a);
+    blob.extend(tool("gzip", &["-c", "-9"], b));
+    assert_reads_as(&blob, &tar, Compression::Gzip);
+}
+
+#[test]
+fn zstd_frames_skippable_frames_and_checksums_read_back() {
+    let tar = sample_tar();
+    assert_reads_as(&tool("zstd", &["-q", "-c"], &tar), &tar, Compression::Zstd);
+    assert_reads_as(&tool("zstd", &["-q", "-c", "--no-check", "-19"], &tar), &tar, Compression::Zstd);
+    let (a, b) = tar.split_at(123_457);
+    let mut frames = vec![0x50, 0x2a, 0x4d, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5];
+    frames.extend(tool("zstd", &["-q", "-c"], a));
+    frames.extend(tool("zstd", &["-q", "-c", "--long=27"], b));
+    assert_reads_as(&frames, &tar, Compression::Zstd);
+}
+
+#[test]
+fn a_zstd_frame_with_a_bad_checksum_is_refused() {
+    let tar = sample_tar();
+    let mut blob = tool("zstd", &["-q", "-c"], &tar);
+    let last = blob.len() - 1;
+    blob[last] ^= 0xff;
+    let err = read_in_chunks(&blob, 4096).unwrap_err();
+    assert!(err.to_string().contains("checksum"), "{err}");
+}
+
+#[test]
+fn a_zstd_window_over_128_mib_is_refused_before_it_is_allocated() {
+    let tar = sample_tar();
+    let blob = tool("zstd", &["-q", "-c", "--long=30", "--zstd=wlog=30"], &tar);
+    let err = read_in_chunks(&blob, 4096).unwrap_err();
+    assert!(err.to_string().contains("window"), "{err}");
+}
+
+#[test]
+fn truncated_compressed_layers_are_refused() {
+    let tar = sample_tar();
+    for (name, blob) in [("gzip", tool("gzip", &["-c"], &tar)), ("zstd", tool("zstd", &["-q", "-c"], &tar))] {
+        for cut in [10, blob.len() / 2, blob.len() - 1] {
+            assert!(read_in_chunks(&blob[..cut], 4096).is_err(), "{name} cut at {cut} was accepted");
+        }
+    }
+}
