@@ -1,5 +1,6 @@
 //! The page's side of the import worker: starting it, sending files, receiving events.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
@@ -14,8 +15,12 @@ use crate::protocol::{Event, Request};
 const WORKER_SCRIPT: &str = "./worker_loader.js";
 
 /// A running import worker. Dropping it stops the worker.
+///
+/// Requests wait in `pending` until the worker says it is ready: a message posted before the
+/// worker's WASM has set its handler would be lost.
 pub struct WorkerBridge {
     worker: Worker,
+    pending: Rc<RefCell<Option<Vec<Object>>>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
 }
@@ -28,10 +33,18 @@ impl WorkerBridge {
     /// When the browser cannot start the worker.
     pub fn spawn(on_event: Rc<dyn Fn(Event)>) -> Result<Self, String> {
         let worker = Worker::new(WORKER_SCRIPT).map_err(|e| js_error(&e))?;
+        let pending: Rc<RefCell<Option<Vec<Object>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let events = on_event.clone();
+        let (queue, target) = (pending.clone(), worker.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
             let Some(text) = m.data().as_string() else { return };
             match serde_json::from_str::<Event>(&text) {
+                Ok(e @ Event::Ready { .. }) => {
+                    for message in queue.borrow_mut().take().unwrap_or_default() {
+                        let _ = target.post_message(&message);
+                    }
+                    events(e);
+                }
                 Ok(e) => events(e),
                 Err(e) => events(Event::Failed { id: String::new(), error: format!("unreadable worker message: {e}"), memory: 0 }),
             }
@@ -41,7 +54,7 @@ impl WorkerBridge {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Self { worker, _on_message: on_message, _on_error: on_error })
+        Ok(Self { worker, pending, _on_message: on_message, _on_error: on_error })
     }
 
     /// Asks the worker to import a file.
@@ -54,6 +67,10 @@ impl WorkerBridge {
         let json = serde_json::to_string(&request).map_err(|e| e.to_string())?;
         Reflect::set(&message, &"request".into(), &JsValue::from_str(&json)).map_err(|e| js_error(&e))?;
         Reflect::set(&message, &"file".into(), file).map_err(|e| js_error(&e))?;
+        if let Some(queue) = self.pending.borrow_mut().as_mut() {
+            queue.push(message);
+            return Ok(());
+        }
         self.worker.post_message(&message).map_err(|e| js_error(&e))
     }
 }

@@ -47,6 +47,14 @@ test('a multi-image archive imports every image', async () => {
   assert.match(r.text, /Loaded image: test\/app:1/);
 });
 
+test('a file picked the moment the page loads waits for the worker and imports', async () => {
+  const { page } = browser;
+  await page.reload();
+  await page.waitForSelector('#archive-input', { state: 'attached' });
+  const r = await importFile(page, path.join(fixtures(), 'base.docker.tar'));
+  assert.equal(r.status, 'done', r.text);
+});
+
 test('a dropped file imports like a picked one', async () => {
   const { page } = browser;
   await page.goto(server.url);
