@@ -193,7 +193,7 @@ where
     async fn read_layer(&mut self, planned: &PlannedLayer, position: usize, on_bytes: &mut dyn FnMut(u64)) -> Result<LayerSummary, ImportError> {
         let path = planned.at.path.clone();
         let layer_error = |source| ArchiveError::Layer { path: path.clone(), source };
-        let mut reader = LayerReader::new();
+        let mut reader = LayerReader::new(planned.at.len);
         let mut offset = 0;
         while offset < planned.at.len {
             let n = usize::try_from(planned.at.len - offset).unwrap_or(CHUNK).min(CHUNK);

@@ -22,6 +22,7 @@ const POSITIVE: &[(&str, &[&str])] = &[
     ("snyk_snyk-docker-plugin_containerd-busybox.amd64.tar", &[]),
     ("google_osv-scalibr_symlink-attack.tar", &[]),
     ("wagoodman_dive_test-oci-zstd-image.tar", &[]),
+    ("google_go-containerregistry_foreign.tar", &["gcr.io/foo/bar:latest"]),
 ];
 
 /// Archives that must be refused, with a fragment of the message that says why.
@@ -30,7 +31,7 @@ const REFUSED: &[(&str, &str)] = &[
     ("snyk_snyk-docker-plugin_unsupported-image.tar", "not an image archive"),
     ("wagoodman_dive_test-gzip-image.tar", "not an image archive"),
     ("google_osv-scalibr_escape.tar", "not an image archive"),
-    ("google_go-containerregistry_sparse_foreign.tar", "is not in the archive"),
+    ("google_go-containerregistry_sparse_foreign.tar", "foreign layer sha256:7f7a4a3ef87ee4ad745aa3a1da078bc7a75362a9518596753636d1f03ecb69b8 is not in the archive: it is meant to be fetched from example.com"),
     ("snyk_snyk-docker-plugin_nginx-os-release-link.tar", "diff_id"),
     // Whole-archive decompression is still to come; until then it is refused clearly.
     ("aquasecurity_trivy_alpine-310.tar.gz", "gzip-compressed as a whole"),

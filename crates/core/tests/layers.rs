@@ -35,7 +35,7 @@ fn tool(program: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
 }
 
 fn read_in_chunks(blob: &[u8], chunk: usize) -> Result<LayerSummary, LayerError> {
-    let mut reader = LayerReader::new();
+    let mut reader = LayerReader::new(blob.len() as u64);
     for c in blob.chunks(chunk) {
         reader.update(c)?;
     }
@@ -100,4 +100,26 @@ fn truncated_compressed_layers_are_refused() {
             assert!(read_in_chunks(&blob[..cut], 4096).is_err(), "{name} cut at {cut} was accepted");
         }
     }
+}
+
+#[test]
+fn a_zstd_bomb_is_refused_at_its_budget() {
+    // 3 GiB of zeros in a tar entry compress to a few hundred KiB: far past 1000×, so the layer
+    // gets the 1 GiB floor and is refused there. (gzip cannot pass 1032:1, so its bombs are
+    // bounded by the ratio.)
+    let header = layerwise_core::tar::header("zeros", b'0', 3 << 30, 0o644, None);
+    let mut child = Command::new("zstd").args(["-q", "-c", "-1"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        stdin.write_all(&header).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..(3 << 10) {
+            stdin.write_all(&zeros).unwrap();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let err = read_in_chunks(&out.stdout, 1 << 20).unwrap_err();
+    assert!(matches!(err, LayerError::TooLarge { .. }), "{err}");
+    assert!(err.to_string().contains("decompression bomb"), "{err}");
 }

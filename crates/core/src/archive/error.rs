@@ -32,6 +32,14 @@ pub enum ArchiveError {
         /// Which document names it.
         wanted_by: String,
     },
+    /// A foreign (non-distributable) layer is not in the archive.
+    #[error("foreign layer {diff_id} is not in the archive: it is meant to be fetched from {urls}, which Layerwise does not do (non-distributable layers are not fetched)")]
+    ForeignLayerMissing {
+        /// The layer.
+        diff_id: Digest,
+        /// Where its descriptor says it lives.
+        urls: String,
+    },
     /// A path resolves through too many links, or in a loop.
     #[error("`{0}` is a link that does not resolve to a file in the archive (a loop, or more than 2 hops)")]
     BadLink(String),
@@ -56,6 +64,16 @@ pub enum ArchiveError {
         size: u64,
         /// The limit.
         limit: u64,
+    },
+    /// More layers than any runtime would stack.
+    #[error("{image} has {count} layers, over the limit of {limit}")]
+    TooManyLayers {
+        /// Which image.
+        image: String,
+        /// Its layer count.
+        count: usize,
+        /// [`super::MAX_LAYERS`].
+        limit: usize,
     },
     /// Config and manifest disagree on the layer count.
     #[error("image {image} lists {layers} layers but its config has {diff_ids} diff_ids")]

@@ -11,7 +11,7 @@ mod plan;
 
 pub use error::ArchiveError;
 pub use index::{clean_path, ArchiveIndex, Located};
-pub use plan::{plan, ArchiveFormat, Plan, PlannedImage, PlannedLayer};
+pub use plan::{plan, ArchiveFormat, Plan, PlannedImage, PlannedLayer, MAX_LAYERS};
 
 /// Random access to an archive's bytes.
 ///

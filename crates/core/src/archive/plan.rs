@@ -9,6 +9,10 @@ use crate::media_type;
 use crate::reference::Reference;
 use crate::spec::{self, Descriptor, ImageConfig, Index, Manifest, ManifestItem, MAX_JSON_BYTES};
 
+/// The most layers an image may have (runtimes stop at 128; containerd's comment on manifests
+/// counts 128 as typical).
+pub const MAX_LAYERS: usize = 1000;
+
 /// The layout of an archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArchiveFormat {
@@ -100,6 +104,7 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
             check_digest(&format!("config `{}`", item.config), &named, &config_digest)?;
         }
         let config: ImageConfig = spec::parse(&format!("config `{}`", item.config), &config_raw)?;
+        check_layer_count(&wanted_by, item.layers.len())?;
         if config.rootfs.diff_ids.len() != item.layers.len() {
             return Err(ArchiveError::LayerCount {
                 image: format!("`{}` ({wanted_by})", item.config),
@@ -107,16 +112,19 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
                 diff_ids: config.rootfs.diff_ids.len(),
             });
         }
+        let sources = layer_sources(item, &wanted_by)?;
         let layers = item
             .layers
             .iter()
             .zip(&config.rootfs.diff_ids)
             .map(|(path, diff_id)| {
+                let source = sources.iter().find(|(d, _)| d == diff_id).map(|(_, desc)| desc);
+                let at = index.locate(path, &wanted_by).map_err(|e| foreign_or(e, diff_id, source))?;
                 Ok(PlannedLayer {
-                    at: index.locate(path, &wanted_by)?,
+                    at,
                     diff_id: diff_id.clone(),
-                    digest: digest_in_name(path),
-                    media_type: None,
+                    digest: source.map(|d| d.digest.clone()).or_else(|| digest_in_name(path)),
+                    media_type: source.map(|d| d.media_type.clone()),
                 })
             })
             .collect::<Result<Vec<_>, ArchiveError>>()?;
@@ -150,6 +158,7 @@ async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<
         let tags = tags_from_annotations(desc, &what)?;
         let config_raw = read_blob(source, index, &manifest.config, &format!("config of {what}")).await?;
         let config: ImageConfig = spec::parse(&format!("config {}", manifest.config.digest), &config_raw)?;
+        check_layer_count(&what, manifest.layers.len())?;
         if config.rootfs.diff_ids.len() != manifest.layers.len() {
             return Err(ArchiveError::LayerCount {
                 image: format!("{} ({what})", manifest_digest),
@@ -163,7 +172,7 @@ async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<
             .zip(&config.rootfs.diff_ids)
             .map(|(l, diff_id)| {
                 Ok(PlannedLayer {
-                    at: index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}"))?,
+                    at: index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}")).map_err(|e| foreign_or(e, diff_id, Some(l)))?,
                     diff_id: diff_id.clone(),
                     digest: Some(l.digest.clone()),
                     media_type: Some(l.media_type.clone()),
@@ -187,6 +196,31 @@ async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<
         });
     }
     Ok(images)
+}
+
+/// `LayerSources` of a `manifest.json` item: descriptors by diff_id, written for foreign layers
+/// (and, by Docker 25+, for every layer).
+fn layer_sources(item: &ManifestItem, wanted_by: &str) -> Result<Vec<(Digest, Descriptor)>, ArchiveError> {
+    item.layer_sources
+        .iter()
+        .map(|(diff_id, desc)| {
+            let what = format!("`LayerSources` of {wanted_by}");
+            let diff_id = Digest::parse(diff_id).map_err(|source| ArchiveError::BadDigest { what: what.clone(), source })?;
+            let desc: Descriptor = serde_json::from_value(desc.clone()).map_err(|e| crate::spec::JsonError { what, reason: e.to_string() })?;
+            Ok((diff_id, desc))
+        })
+        .collect()
+}
+
+/// A missing layer that the metadata says lives at URLs (a foreign, non-distributable layer) is
+/// named as such: Layerwise records such layers but never fetches them.
+fn foreign_or(error: ArchiveError, diff_id: &Digest, source: Option<&Descriptor>) -> ArchiveError {
+    match (error, source) {
+        (ArchiveError::Missing { .. }, Some(desc)) if !desc.urls.is_empty() => {
+            ArchiveError::ForeignLayerMissing { diff_id: diff_id.clone(), urls: desc.urls.join(", ") }
+        }
+        (error, _) => error,
+    }
 }
 
 /// The platform picked from a multi-platform index when the user has not chosen one.
@@ -277,6 +311,13 @@ fn digest_in_name(path: &str) -> Option<Digest> {
         return Digest::from_hex(hex);
     }
     clean.strip_suffix(".json").filter(|s| !s.contains('/')).and_then(Digest::from_hex)
+}
+
+fn check_layer_count(image: &str, count: usize) -> Result<(), ArchiveError> {
+    if count > MAX_LAYERS {
+        return Err(ArchiveError::TooManyLayers { image: image.to_owned(), count, limit: MAX_LAYERS });
+    }
+    Ok(())
 }
 
 fn check_digest(what: &str, expected: &Digest, actual: &Digest) -> Result<(), ArchiveError> {

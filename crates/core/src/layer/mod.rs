@@ -44,13 +44,33 @@ pub enum LayerError {
         /// What the decoder said.
         reason: String,
     },
+    /// The layer expands past its budget: a decompression bomb, or an absurd layer.
+    #[error("layer expands past its limit of {limit} bytes uncompressed ({MAX_EXPANSION}× its compressed size, at least {EXPANSION_FLOOR} and at most {MAX_UNCOMPRESSED} bytes): a decompression bomb?")]
+    TooLarge {
+        /// The budget that was exceeded.
+        limit: u64,
+    },
     /// The uncompressed bytes are not a valid tar.
     #[error("layer is not a valid tar: {0}")]
     Tar(#[from] TarError),
 }
 
+/// How many times its compressed size a layer may expand to (gzip bombs expand 1000× and more).
+pub const MAX_EXPANSION: u64 = 1000;
+/// Every layer may expand to this much, whatever its compressed size.
+pub const EXPANSION_FLOOR: u64 = 1 << 30;
+/// No layer may expand past this.
+pub const MAX_UNCOMPRESSED: u64 = 64 << 30;
+
+/// The uncompressed budget of a blob of `blob_size` bytes.
+pub fn uncompressed_budget(blob_size: u64) -> u64 {
+    blob_size.saturating_mul(MAX_EXPANSION).max(EXPANSION_FLOOR).min(MAX_UNCOMPRESSED)
+}
+
 /// The uncompressed side: hashes the tar and indexes its entries.
 struct TarSink {
+    /// Uncompressed bytes allowed.
+    budget: u64,
     hasher: Hasher,
     tar: TarStream,
     entries: Vec<Entry>,
@@ -60,6 +80,9 @@ struct TarSink {
 
 impl Write for TarSink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.hasher.len() + buf.len() as u64 > self.budget {
+            return Err(io::Error::other(OVER_BUDGET));
+        }
         self.hasher.update(buf);
         if self.error.is_none() {
             let (entries, size) = (&mut self.entries, &mut self.size);
@@ -86,10 +109,13 @@ enum Decoder {
     Zstd(Box<ZstdDecoder<TarSink>>),
 }
 
+/// What a sink says when its budget is exhausted.
+const OVER_BUDGET: &str = "over budget";
+
 impl Decoder {
     /// Chooses the decoder by the blob's first bytes.
-    fn for_head(head: &[u8]) -> Result<Self, LayerError> {
-        let sink = TarSink { hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None };
+    fn for_head(head: &[u8], budget: u64) -> Result<Self, LayerError> {
+        let sink = TarSink { budget, hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None };
         match Compression::sniff(head) {
             Compression::None => Ok(Self::Plain(sink)),
             Compression::Gzip => Ok(Self::Gzip(Box::new(MultiGzDecoder::new(sink)))),
@@ -100,7 +126,7 @@ impl Decoder {
     /// Pushes compressed bytes; `blob` hashes them unless the blob is a plain tar.
     fn push(&mut self, blob: &mut Hasher, chunk: &[u8]) -> Result<(), LayerError> {
         match self {
-            Self::Plain(sink) => sink.write_all(chunk).map_err(|_| tar_error(sink)),
+            Self::Plain(sink) => sink.write_all(chunk).map_err(|e| sink_error(sink, e.to_string())),
             Self::Gzip(gz) => {
                 blob.update(chunk);
                 gz.write_all(chunk).map_err(|e| decode_error("gzip", gz.get_ref(), e.to_string()))
@@ -119,8 +145,9 @@ const SNIFF_LEN: usize = 4;
 /// Takes a layer blob in chunks of any size; [`LayerReader::finish`] gives the summary.
 ///
 /// For an uncompressed blob the blob digest is the diff_id, so the bytes are hashed once.
-#[derive(Default)]
 pub struct LayerReader {
+    /// The blob's size as the metadata states it, for the uncompressed budget.
+    blob_size: u64,
     blob: Hasher,
     /// The first bytes, kept until there are enough to sniff the compression.
     head: Vec<u8>,
@@ -129,9 +156,10 @@ pub struct LayerReader {
 }
 
 impl LayerReader {
-    /// A reader that has seen nothing.
-    pub fn new() -> Self {
-        Self::default()
+    /// A reader for a blob of `blob_size` bytes (what its descriptor or archive entry says),
+    /// which may expand to [`uncompressed_budget`] bytes.
+    pub fn new(blob_size: u64) -> Self {
+        Self { blob_size, blob: Hasher::new(), head: Vec::new(), decoder: None }
     }
 
     /// Feeds the next chunk of the blob.
@@ -151,7 +179,7 @@ impl LayerReader {
 
     fn start(&mut self) -> Result<&mut Decoder, LayerError> {
         let head = std::mem::take(&mut self.head);
-        let mut decoder = Decoder::for_head(&head)?;
+        let mut decoder = Decoder::for_head(&head, uncompressed_budget(self.blob_size))?;
         decoder.push(&mut self.blob, &head)?;
         Ok(self.decoder.insert(decoder))
     }
@@ -193,14 +221,19 @@ impl LayerReader {
     }
 }
 
-fn tar_error(sink: &TarSink) -> LayerError {
-    sink.error.clone().map_or_else(|| LayerError::Tar(TarError::Truncated { at: 0, needed: 0 }), LayerError::Tar)
-}
-
-/// A decoder's error, unless the tar behind it failed first (then that is the real cause).
-fn decode_error(format: &'static str, sink: &TarSink, reason: String) -> LayerError {
+/// Why the sink refused bytes: its tar parser failed, or its budget ran out.
+fn sink_error(sink: &TarSink, reason: String) -> LayerError {
     match &sink.error {
         Some(t) => LayerError::Tar(t.clone()),
-        None => LayerError::Decompress { format, reason },
+        None if reason.contains(OVER_BUDGET) => LayerError::TooLarge { limit: sink.budget },
+        None => LayerError::Tar(TarError::Truncated { at: sink.hasher.len(), needed: 0 }),
     }
+}
+
+/// A decoder's error, unless the sink behind it failed first (then that is the real cause).
+fn decode_error(format: &'static str, sink: &TarSink, reason: String) -> LayerError {
+    if sink.error.is_some() || reason.contains(OVER_BUDGET) {
+        return sink_error(sink, reason);
+    }
+    LayerError::Decompress { format, reason }
 }
