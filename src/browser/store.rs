@@ -7,7 +7,7 @@
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use layerwise_core::digest::Digest;
-use layerwise_core::store::{BlobRecord, ImageRecord, ImportRecord, LayerRecord, Store, StoreError};
+use layerwise_core::store::{BlobBuilder, BlobRecord, ImageRecord, ImportRecord, LayerRecord, Store, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -24,6 +24,58 @@ pub enum BlobData {
     Bytes(Vec<u8>),
     /// Large blobs, never copied into WASM memory.
     Blob(web_sys::Blob),
+}
+
+/// Builds a browser `Blob` from bytes pushed in order: bytes are copied out of WASM memory at
+/// once, and every [`BlobParts::FLUSH`] bytes the parts are folded into one `Blob`, which the
+/// browser keeps in its own storage.
+pub struct BlobParts {
+    blob: Option<web_sys::Blob>,
+    parts: Array,
+    pending: usize,
+    /// Set when the browser refused to build a `Blob`: the data is incomplete.
+    failed: Option<String>,
+}
+
+impl BlobParts {
+    const FLUSH: usize = 8 << 20;
+
+    fn fold(&mut self) {
+        let all = Array::new();
+        if let Some(b) = self.blob.take() {
+            all.push(&b);
+        }
+        for p in self.parts.iter() {
+            all.push(&p);
+        }
+        self.parts = Array::new();
+        self.pending = 0;
+        match web_sys::Blob::new_with_blob_sequence(&all) {
+            Ok(b) => self.blob = Some(b),
+            Err(e) => self.failed = Some(js_error(&e)),
+        }
+    }
+}
+
+impl BlobBuilder for BlobParts {
+    type Data = BlobData;
+
+    fn append(&mut self, bytes: &[u8]) {
+        self.parts.push(&Uint8Array::from(bytes));
+        self.pending += bytes.len();
+        if self.pending >= Self::FLUSH {
+            self.fold();
+        }
+    }
+
+    fn finish(mut self) -> Result<BlobData, StoreError> {
+        self.fold();
+        match (self.failed, self.blob) {
+            (Some(e), _) => Err(backend(format!("the browser could not build a blob: {e}"))),
+            (None, Some(b)) => Ok(BlobData::Blob(b)),
+            (None, None) => Ok(BlobData::Bytes(Vec::new())),
+        }
+    }
 }
 
 /// The store in the `layerwise` IndexedDB database.
@@ -132,9 +184,14 @@ fn write_error(message: &str) -> StoreError {
 
 impl Store for IdbStore {
     type Data = BlobData;
+    type Builder = BlobParts;
 
     fn data_from_bytes(&self, bytes: Vec<u8>) -> BlobData {
         BlobData::Bytes(bytes)
+    }
+
+    fn blob_builder(&self) -> BlobParts {
+        BlobParts { blob: None, parts: Array::new(), pending: 0, failed: None }
     }
 
     async fn blob(&self, digest: &Digest) -> Result<Option<BlobRecord>, StoreError> {

@@ -58,9 +58,9 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
         <div class={classes!("drop-zone", (*hover).then_some("hover"))}
              ondragover={on_drag_over} ondragenter={Callback::from(|e: DragEvent| e.prevent_default())}
              ondragleave={on_drag_leave} ondrop={on_drop}>
-            <p>{ "Drop a " }<code>{ "docker save" }</code>{ " or OCI archive here (.tar), or " }
+            <p>{ "Drop a " }<code>{ "docker save" }</code>{ " or OCI archive here (.tar, .tar.gz, .tar.zst), or " }
                 <label class="file-button">{ "choose files…" }
-                    <input id="archive-input" type="file" multiple=true accept=".tar,application/x-tar" onchange={on_change} />
+                    <input id="archive-input" type="file" multiple=true accept=".tar,.tar.gz,.tgz,.tar.zst,.gz,.zst,application/x-tar,application/gzip,application/zstd" onchange={on_change} />
                 </label>
             </p>
             <p class="hint">{ "Nothing leaves your browser: archives are read, verified and stored locally (IndexedDB)." }</p>

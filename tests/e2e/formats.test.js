@@ -2,7 +2,8 @@
 // oci-archive, a multi-image archive, the Docker 25+ layout; by file button and by drag and drop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startServer, startEngineApi, launch, waitReady, importFile, fixtures, shared, withoutTagTime } from './lib.js';
 
@@ -34,6 +35,23 @@ test('an oci-archive gives the image ID the docker-archive of the same image giv
   try {
     const id = engine.docker(['image', 'inspect', '-f', '{{.Id}}', 'test/app:1']).trim();
     assert.equal(withoutTagTime(await pageInspect(id.slice(7))), withoutTagTime(engine.docker(['image', 'inspect', id])));
+  } finally {
+    engine.stop();
+  }
+});
+
+test('archives compressed as a whole (gzip, zstd) import like the plain one', async () => {
+  const engine = await startEngineApi([path.join(fixtures(), 'app.docker.tar')]);
+  try {
+    const id = engine.docker(['image', 'inspect', '-f', '{{.Id}}', 'test/app:1']).trim();
+    for (const [tool, ext] of [['gzip', 'gz'], ['zstd', 'zst']]) {
+      const file = path.join(fixtures(), `app.docker.tar.${ext}`);
+      writeFileSync(file, execFileSync(tool, ['-c', '-q', path.join(fixtures(), 'app.docker.tar')], { maxBuffer: 1 << 30 }));
+      await browser.page.goto(server.url);
+      const r = await importFile(browser.page, file);
+      assert.equal(r.status, 'done', r.text);
+      assert.equal(withoutTagTime(await pageInspect(id.slice(7))), withoutTagTime(engine.docker(['image', 'inspect', id])));
+    }
   } finally {
     engine.stop();
   }

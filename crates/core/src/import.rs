@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use crate::archive::{self, ArchiveError, ArchiveIndex, ArchiveSource, PlannedImage, PlannedLayer};
+use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource, Plan, PlannedImage, PlannedLayer};
 use crate::digest::Digest;
 use crate::layer::{LayerReader, LayerSummary};
-use crate::media_type;
+use crate::media_type::{self, Compression};
 use crate::spec::{Descriptor, Manifest};
 use crate::store::{self, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, LayerRecord, Store, StoreError};
 
@@ -130,29 +130,63 @@ where
     T: Store<Data = S::Slice>,
 {
     async fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<Vec<Imported>, ImportError> {
+        let head = self.source.read_at(0, 4).await.map_err(ArchiveError::from)?;
+        let (plan, layers) = match Compression::sniff(&head) {
+            Compression::None => self.read_plain(progress).await?,
+            compression => self.read_compressed(compression, progress).await?,
+        };
+        self.commit(&plan, &layers).await
+    }
+
+    /// A plain tar: the metadata is read by slices, each layer is streamed from its slice and
+    /// stored as that slice.
+    async fn read_plain(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(Plan, HashMap<u64, LayerSummary>), ImportError> {
         let index = ArchiveIndex::build(self.source).await?;
         let plan = archive::plan(self.source, &index).await?;
-        let mut unique: Vec<&PlannedLayer> = Vec::new();
-        for layer in plan.images.iter().flat_map(|i| &i.layers) {
-            if !unique.iter().any(|l| l.at.offset == layer.at.offset) {
-                unique.push(layer);
-            }
-        }
+        let unique = unique_layers(&plan);
         let total: u64 = unique.iter().map(|l| l.at.len).sum();
         progress(Progress::Planned { images: plan.images.len(), total });
-
         let mut done = 0;
-        let mut layers: HashMap<u64, LayerSummary> = HashMap::new();
+        let mut layers = HashMap::new();
         for (n, planned) in unique.iter().enumerate() {
-            let summary = self.read_layer(planned, n, &mut |d| progress(Progress::Bytes { done: done + d, total })).await?;
+            let summary = self.read_layer(planned, &mut |d| progress(Progress::Bytes { done: done + d, total })).await?;
             done += planned.at.len;
-            self.store_layer(planned, &summary).await?;
+            check_layer(planned, n, &summary)?;
+            let data = self.source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?;
+            self.store_layer(planned, &summary, data).await?;
             layers.insert(planned.at.offset, summary);
         }
+        Ok((plan, layers))
+    }
 
+    /// An archive compressed as a whole: decompressed twice (see [`archive::compressed`]).
+    async fn read_compressed(&mut self, compression: Compression, progress: &mut dyn FnMut(Progress)) -> Result<(Plan, HashMap<u64, LayerSummary>), ImportError> {
+        let len = self.source.len();
+        let total = 2 * len;
+        let (index, metadata) = compressed::scan(self.source, compression, &mut |d| progress(Progress::Bytes { done: d, total })).await?;
+        let plan = archive::plan(&metadata, &index).await?;
+        progress(Progress::Planned { images: plan.images.len(), total });
+        let unique = unique_layers(&plan);
+        let store = self.store;
+        let mut streamed = compressed::stream_layers(self.source, compression, &unique, &|| store.blob_builder(), &mut |d| {
+            progress(Progress::Bytes { done: len + d, total });
+        })
+        .await?;
+        let mut layers = HashMap::new();
+        for (n, planned) in unique.iter().enumerate() {
+            let Some(layer) = streamed.remove(&planned.at.offset) else { continue };
+            check_layer(planned, n, &layer.summary)?;
+            self.store_layer(planned, &layer.summary, layer.data).await?;
+            layers.insert(planned.at.offset, layer.summary);
+        }
+        Ok((plan, layers))
+    }
+
+    /// Stores each image's config and manifest, then writes the image records: the commit.
+    async fn commit(&mut self, plan: &Plan, layers: &HashMap<u64, LayerSummary>) -> Result<Vec<Imported>, ImportError> {
         let mut records = Vec::new();
         for image in &plan.images {
-            let (record, blobs) = image_record(image, &layers)?;
+            let (record, blobs) = image_record(image, layers)?;
             for (blob, bytes) in blobs {
                 self.reserve(&blob.digest).await?;
                 self.store.put_blob(&blob, self.store.data_from_bytes(bytes)).await?;
@@ -189,8 +223,8 @@ where
         Ok(())
     }
 
-    /// Streams one layer through [`LayerReader`] and checks it against what the metadata says.
-    async fn read_layer(&mut self, planned: &PlannedLayer, position: usize, on_bytes: &mut dyn FnMut(u64)) -> Result<LayerSummary, ImportError> {
+    /// Streams one layer of a plain archive through [`LayerReader`].
+    async fn read_layer(&mut self, planned: &PlannedLayer, on_bytes: &mut dyn FnMut(u64)) -> Result<LayerSummary, ImportError> {
         let path = planned.at.path.clone();
         let layer_error = |source| ArchiveError::Layer { path: path.clone(), source };
         let mut reader = LayerReader::new(planned.at.len);
@@ -209,32 +243,16 @@ where
                 self.beat().await?;
             }
         }
-        let summary = reader.finish().map_err(layer_error)?;
-        if let Some(expected) = &planned.digest {
-            if *expected != summary.digest {
-                let what = format!("layer `{}`", planned.at.path);
-                return Err(ArchiveError::DigestMismatch { what, expected: expected.clone(), actual: summary.digest }.into());
-            }
-        }
-        if summary.diff_id != planned.diff_id {
-            return Err(ArchiveError::DiffIdMismatch {
-                index: position,
-                path: planned.at.path.clone(),
-                expected: planned.diff_id.clone(),
-                actual: summary.diff_id,
-            }
-            .into());
-        }
-        Ok(summary)
+        Ok(reader.finish().map_err(layer_error)?)
     }
 
-    /// Stores a verified layer blob (a slice of the archive: no copy) and its layer record.
-    async fn store_layer(&mut self, planned: &PlannedLayer, summary: &LayerSummary) -> Result<(), ImportError> {
+    /// Stores a verified layer blob (for a plain archive, a slice of it: no copy) and its layer
+    /// record.
+    async fn store_layer(&mut self, planned: &PlannedLayer, summary: &LayerSummary, data: T::Data) -> Result<(), ImportError> {
         self.reserve(&summary.digest).await?;
         if self.store.blob(&summary.digest).await?.is_none() {
             let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
             let blob = BlobRecord { digest: summary.digest.clone(), size: summary.blob_size, media_type, diff_id: Some(summary.diff_id.clone()) };
-            let data = self.source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?;
             self.store.put_blob(&blob, data).await?;
         }
         let mut layer = self.store.layer(&summary.diff_id).await?.unwrap_or_else(|| LayerRecord {
@@ -249,6 +267,36 @@ where
         }
         Ok(())
     }
+}
+
+/// Each layer the plan names, once (images of one archive share layers).
+fn unique_layers(plan: &Plan) -> Vec<&PlannedLayer> {
+    let mut unique: Vec<&PlannedLayer> = Vec::new();
+    for layer in plan.images.iter().flat_map(|i| &i.layers) {
+        if !unique.iter().any(|l| l.at.offset == layer.at.offset) {
+            unique.push(layer);
+        }
+    }
+    unique
+}
+
+/// Checks a layer against what the metadata says: its blob digest (when named) and its diff_id.
+fn check_layer(planned: &PlannedLayer, position: usize, summary: &LayerSummary) -> Result<(), ArchiveError> {
+    if let Some(expected) = &planned.digest {
+        if *expected != summary.digest {
+            let what = format!("layer `{}`", planned.at.path);
+            return Err(ArchiveError::DigestMismatch { what, expected: expected.clone(), actual: summary.digest.clone() });
+        }
+    }
+    if summary.diff_id != planned.diff_id {
+        return Err(ArchiveError::DiffIdMismatch {
+            index: position,
+            path: planned.at.path.clone(),
+            expected: planned.diff_id.clone(),
+            actual: summary.diff_id.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// An image's record (not yet written) and the config and manifest blobs to store for it; a

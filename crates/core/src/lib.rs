@@ -21,6 +21,7 @@
 //!   and the Engine API responses behind them.
 
 pub mod archive;
+mod decompress;
 pub mod digest;
 pub mod import;
 pub mod layer;

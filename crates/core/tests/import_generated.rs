@@ -89,3 +89,37 @@ fn loading_a_tag_again_moves_it_to_the_new_image() {
     assert_eq!(new.repo_tags, ["test/base:1"]);
     let _ = std::fs::remove_file(&retagged);
 }
+
+/// `file` compressed as a whole by a real tool.
+fn compressed(file: &str, tool: &str) -> Vec<u8> {
+    let out = Command::new(tool).args(["-c", "-q"]).arg(generated().join(file)).output().unwrap();
+    assert!(out.status.success(), "{tool} failed");
+    out.stdout
+}
+
+#[test]
+fn archives_compressed_as_a_whole_import_like_the_plain_ones() {
+    for file in ["app.docker.tar", "app.oci.tar", "multi.podman.tar"] {
+        let plain = MemoryStore::new();
+        let expected = import_file(&plain, &generated().join(file)).unwrap();
+        for tool in ["gzip", "zstd"] {
+            let store = MemoryStore::new();
+            let got = crate::common::import_bytes(&store, compressed(file, tool), file).unwrap_or_else(|e| panic!("{file} | {tool}: {e}"));
+            assert_eq!(got, expected, "{file} | {tool}");
+            assert_eq!(store.blob_count(), plain.blob_count(), "{file} | {tool}");
+            let same = |s: &MemoryStore| images(s).into_iter().map(|i| (i.id, i.repo_tags, i.layers, i.manifest)).collect::<Vec<_>>();
+            assert_eq!(same(&store), same(&plain), "{file} | {tool}");
+        }
+    }
+}
+
+#[test]
+fn a_truncated_compressed_archive_is_refused_and_stores_nothing() {
+    let bytes = compressed("app.docker.tar", "gzip");
+    for cut in [10, bytes.len() / 3, bytes.len() - 5] {
+        let store = MemoryStore::new();
+        let err = crate::common::import_bytes(&store, bytes[..cut].to_vec(), "cut.tar.gz").unwrap_err().to_string();
+        assert!(!err.is_empty());
+        assert_eq!(store.blob_count(), 0, "cut at {cut}: {err}");
+    }
+}

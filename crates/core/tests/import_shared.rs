@@ -23,6 +23,7 @@ const POSITIVE: &[(&str, &[&str])] = &[
     ("google_osv-scalibr_symlink-attack.tar", &[]),
     ("wagoodman_dive_test-oci-zstd-image.tar", &[]),
     ("google_go-containerregistry_foreign.tar", &["gcr.io/foo/bar:latest"]),
+    ("aquasecurity_trivy_alpine-310.tar.gz", &["alpine:3.10"]),
 ];
 
 /// Archives that must be refused, with a fragment of the message that says why.
@@ -33,8 +34,12 @@ const REFUSED: &[(&str, &str)] = &[
     ("google_osv-scalibr_escape.tar", "not an image archive"),
     ("google_go-containerregistry_sparse_foreign.tar", "foreign layer sha256:7f7a4a3ef87ee4ad745aa3a1da078bc7a75362a9518596753636d1f03ecb69b8 is not in the archive: it is meant to be fetched from example.com"),
     ("snyk_snyk-docker-plugin_nginx-os-release-link.tar", "diff_id"),
-    // Whole-archive decompression is still to come; until then it is refused clearly.
-    ("aquasecurity_trivy_alpine-310.tar.gz", "gzip-compressed as a whole"),
+    // BROKEN-BY-HAND, compressed as a whole: decompressed, then refused for the mismatch.
+    ("snyk_snyk-docker-plugin_java.tar", "layer 0 (`d446fd2d006bff0982827588b2b613f91a4e2a59d619da68fa7ce1c880b8d907/layer.tar`) uncompresses to"),
+    ("snyk_snyk-docker-plugin_nginx-with-buildinfo.tar", "lists 1 layers but its config has 3 diff_ids"),
+    ("snyk_snyk-docker-plugin_centos-6.tar", "but the config says diff_id sha256:af6bf1987c2eb07d73f33836b0d8fd825d7c785273526b077e46780e8b4b2ae9"),
+    ("snyk_snyk-docker-plugin_alpine-3.12.0.tar", "has sha256 sha256:bf2fa49511ddbdc7985a32f856c0e28d63c56dcbc15111c7706fa1ecc086fce3, but sha256:df20fa9351a15782c64e6dddb2d4a6f50bf6d3688060a34c4014b0d9a752eb4c was expected"),
+    ("snyk_snyk-docker-plugin_oci-with-manifest.tar", "lists 1 layers but its config has 4 diff_ids"),
 ];
 
 #[test]
@@ -61,3 +66,4 @@ fn refused_archives_say_why() {
         assert_eq!(store.blob_count(), 0, "{name}: a failed import left blobs");
     }
 }
+

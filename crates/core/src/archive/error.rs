@@ -18,9 +18,17 @@ pub enum ArchiveError {
     /// The outer tar is broken.
     #[error("the archive is not a valid tar: {0}")]
     Tar(#[from] TarError),
-    /// The whole archive is compressed.
-    #[error("the archive is {0}-compressed as a whole; decompress it first (for example `gunzip -k`), this version reads plain tar archives")]
-    CompressedArchive(&'static str),
+    /// The whole archive is compressed and does not decompress.
+    #[error("the archive is {format}-compressed as a whole and does not decompress: {reason}")]
+    Decompress {
+        /// `gzip` or `zstd`.
+        format: &'static str,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// A compressed archive holds more metadata than is kept in memory to plan the import.
+    #[error("the archive's JSON files add up to more than {0} bytes")]
+    TooMuchMetadata(u64),
     /// Neither `manifest.json` nor `index.json`.
     #[error("this is not an image archive: it has no `manifest.json` and no `index.json` (it holds {0})")]
     NotAnImage(String),

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use super::{ArchiveError, ArchiveSource};
-use crate::media_type::Compression;
 use crate::tar::{Entry, EntryKind, Need, TarWalker};
 
 /// How many bytes are read at once while walking headers: small entries (configs, `json`,
@@ -34,19 +33,12 @@ pub struct Located {
 }
 
 impl ArchiveIndex {
-    /// Walks every header of the archive, reading only headers and extensions.
+    /// Walks every header of a plain tar archive, reading only headers and extensions.
     ///
     /// # Errors
-    /// [`ArchiveError`] when the tar is broken, the archive is compressed as a whole, or a
-    /// control file appears twice.
+    /// [`ArchiveError`] when the tar is broken or a control file appears twice.
     pub async fn build<S: ArchiveSource>(source: &S) -> Result<Self, ArchiveError> {
         let len = source.len();
-        let head = source.read_at(0, 4).await?;
-        match Compression::sniff(&head) {
-            Compression::Gzip => return Err(ArchiveError::CompressedArchive("gzip")),
-            Compression::Zstd => return Err(ArchiveError::CompressedArchive("zstd")),
-            Compression::None => {}
-        }
         let mut walker = TarWalker::new();
         let mut window = Window::default();
         let mut index = Self { entries: HashMap::new(), order: Vec::new() };
@@ -72,6 +64,18 @@ impl ArchiveIndex {
                 Need::Skip { to, .. } if to > len => walker.on_eof(len)?,
                 Need::Skip { .. } => walker.on_skipped(),
             }
+        }
+        Ok(index)
+    }
+
+    /// An index of entries read some other way (a compressed archive, streamed).
+    ///
+    /// # Errors
+    /// [`ArchiveError::Duplicate`] when a control file appears twice.
+    pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Result<Self, ArchiveError> {
+        let mut index = Self { entries: HashMap::new(), order: Vec::new() };
+        for e in entries {
+            index.insert(e)?;
         }
         Ok(index)
     }

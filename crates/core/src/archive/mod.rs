@@ -5,6 +5,7 @@
 //! walks the tar headers ([`ArchiveIndex`]), reads the small JSON files it needs, and leaves the
 //! layers where they are until the importer streams them.
 
+pub mod compressed;
 mod error;
 mod index;
 mod plan;

@@ -3,16 +3,10 @@
 
 use std::io::{self, Write};
 
-use flate2::write::MultiGzDecoder;
-
-mod zstd;
-
-pub use zstd::MAX_WINDOW as MAX_ZSTD_WINDOW;
-use zstd::ZstdDecoder;
-
+use crate::decompress::PushDecoder;
 use crate::digest::{Digest, Hasher};
 use crate::media_type::Compression;
-use crate::tar::{Entry, TarError, TarStream};
+use crate::tar::{Entry, TarError, TarEvent, TarStream};
 
 /// What one pass over a layer blob found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,9 +80,11 @@ impl Write for TarSink {
         self.hasher.update(buf);
         if self.error.is_none() {
             let (entries, size) = (&mut self.entries, &mut self.size);
-            let result = self.tar.feed(buf, &mut |e: Entry| {
-                *size = size.saturating_add(e.size);
-                entries.push(e);
+            let result = self.tar.feed(buf, &mut |event| {
+                if let TarEvent::Entry(e) = event {
+                    *size = size.saturating_add(e.size);
+                    entries.push(e);
+                }
             });
             if let Err(e) = result {
                 self.error = Some(e.clone());
@@ -103,41 +99,8 @@ impl Write for TarSink {
     }
 }
 
-enum Decoder {
-    Plain(TarSink),
-    Gzip(Box<MultiGzDecoder<TarSink>>),
-    Zstd(Box<ZstdDecoder<TarSink>>),
-}
-
 /// What a sink says when its budget is exhausted.
 const OVER_BUDGET: &str = "over budget";
-
-impl Decoder {
-    /// Chooses the decoder by the blob's first bytes.
-    fn for_head(head: &[u8], budget: u64) -> Result<Self, LayerError> {
-        let sink = TarSink { budget, hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None };
-        match Compression::sniff(head) {
-            Compression::None => Ok(Self::Plain(sink)),
-            Compression::Gzip => Ok(Self::Gzip(Box::new(MultiGzDecoder::new(sink)))),
-            Compression::Zstd => Ok(Self::Zstd(Box::new(ZstdDecoder::new(sink)))),
-        }
-    }
-
-    /// Pushes compressed bytes; `blob` hashes them unless the blob is a plain tar.
-    fn push(&mut self, blob: &mut Hasher, chunk: &[u8]) -> Result<(), LayerError> {
-        match self {
-            Self::Plain(sink) => sink.write_all(chunk).map_err(|e| sink_error(sink, e.to_string())),
-            Self::Gzip(gz) => {
-                blob.update(chunk);
-                gz.write_all(chunk).map_err(|e| decode_error("gzip", gz.get_ref(), e.to_string()))
-            }
-            Self::Zstd(z) => {
-                blob.update(chunk);
-                z.push(chunk).map_err(|e| decode_error("zstd", z.get_ref(), e))
-            }
-        }
-    }
-}
 
 /// How many leading bytes decide the compression.
 const SNIFF_LEN: usize = 4;
@@ -152,7 +115,7 @@ pub struct LayerReader {
     /// The first bytes, kept until there are enough to sniff the compression.
     head: Vec<u8>,
     /// `None` until the compression is known.
-    decoder: Option<Decoder>,
+    decoder: Option<PushDecoder<TarSink>>,
 }
 
 impl LayerReader {
@@ -168,7 +131,7 @@ impl LayerReader {
     /// [`LayerError`] as soon as the bytes are known to be bad.
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
         if let Some(decoder) = &mut self.decoder {
-            return decoder.push(&mut self.blob, chunk);
+            return push(decoder, &mut self.blob, chunk);
         }
         self.head.extend_from_slice(chunk);
         if self.head.len() >= SNIFF_LEN {
@@ -177,11 +140,11 @@ impl LayerReader {
         Ok(())
     }
 
-    fn start(&mut self) -> Result<&mut Decoder, LayerError> {
+    fn start(&mut self) -> Result<(), LayerError> {
         let head = std::mem::take(&mut self.head);
-        let mut decoder = Decoder::for_head(&head, uncompressed_budget(self.blob_size))?;
-        decoder.push(&mut self.blob, &head)?;
-        Ok(self.decoder.insert(decoder))
+        let sink = TarSink { budget: uncompressed_budget(self.blob_size), hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None };
+        let decoder = self.decoder.insert(PushDecoder::new(Compression::sniff(&head), sink));
+        push(decoder, &mut self.blob, &head)
     }
 
     /// Ends the blob and returns what was found.
@@ -192,21 +155,17 @@ impl LayerReader {
         if self.decoder.is_none() {
             self.start()?;
         }
-        let (sink, compression, blob) = match self.decoder {
-            None => return Err(LayerError::Tar(TarError::Truncated { at: 0, needed: 512 })),
-            Some(Decoder::Plain(sink)) => {
-                let blob = sink.hasher.clone();
-                (sink, Compression::None, blob)
-            }
-            Some(Decoder::Gzip(gz)) => {
-                let sink = gz.finish().map_err(|e| LayerError::Decompress { format: "gzip", reason: e.to_string() })?;
-                (sink, Compression::Gzip, self.blob)
-            }
-            Some(Decoder::Zstd(z)) => {
-                let sink = z.finish().map_err(|reason| LayerError::Decompress { format: "zstd", reason })?;
-                (sink, Compression::Zstd, self.blob)
-            }
+        let Some(decoder) = self.decoder else {
+            return Err(LayerError::Tar(TarError::Truncated { at: 0, needed: 512 }));
         };
+        let (compression, format) = (compression_of(&decoder), decoder.format());
+        let failed = decoder.sink().error.clone();
+        let sink = decoder.finish().map_err(|reason| match failed {
+            Some(t) => LayerError::Tar(t),
+            None => LayerError::Decompress { format, reason },
+        })?;
+        // A plain tar's blob digest is its diff_id: it was hashed once, by the sink.
+        let blob = if compression == Compression::None { sink.hasher.clone() } else { self.blob };
         let tar_size = sink.hasher.len();
         sink.tar.finish()?;
         Ok(LayerSummary {
@@ -230,10 +189,26 @@ fn sink_error(sink: &TarSink, reason: String) -> LayerError {
     }
 }
 
-/// A decoder's error, unless the sink behind it failed first (then that is the real cause).
-fn decode_error(format: &'static str, sink: &TarSink, reason: String) -> LayerError {
-    if sink.error.is_some() || reason.contains(OVER_BUDGET) {
-        return sink_error(sink, reason);
+/// Pushes blob bytes: hashed here unless the blob is a plain tar (then the sink's hash is the
+/// blob's), then decompressed into the sink.
+fn push(decoder: &mut PushDecoder<TarSink>, blob: &mut Hasher, chunk: &[u8]) -> Result<(), LayerError> {
+    if !matches!(decoder, PushDecoder::Plain(_)) {
+        blob.update(chunk);
     }
-    LayerError::Decompress { format, reason }
+    decoder.push(chunk).map_err(|reason| {
+        let sink = decoder.sink();
+        if sink.error.is_some() || reason.contains(OVER_BUDGET) || matches!(decoder, PushDecoder::Plain(_)) {
+            sink_error(sink, reason)
+        } else {
+            LayerError::Decompress { format: decoder.format(), reason }
+        }
+    })
+}
+
+fn compression_of<W: Write>(decoder: &PushDecoder<W>) -> Compression {
+    match decoder {
+        PushDecoder::Plain(_) => Compression::None,
+        PushDecoder::Gzip(_) => Compression::Gzip,
+        PushDecoder::Zstd(_) => Compression::Zstd,
+    }
 }

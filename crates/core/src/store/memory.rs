@@ -29,9 +29,14 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     type Data = Vec<u8>;
+    type Builder = Vec<u8>;
 
     fn data_from_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
         bytes
+    }
+
+    fn blob_builder(&self) -> Vec<u8> {
+        Vec::new()
     }
 
     async fn blob(&self, digest: &Digest) -> Result<Option<BlobRecord>, StoreError> {

@@ -152,9 +152,13 @@ pub enum StoreError {
 pub trait Store {
     /// How blob bytes are handed over: a browser `Blob`, or bytes.
     type Data;
+    /// Builds blob data from bytes pushed in order.
+    type Builder: BlobBuilder<Data = Self::Data>;
 
     /// Wraps bytes (a config, a manifest) as blob data.
     fn data_from_bytes(&self, bytes: Vec<u8>) -> Self::Data;
+    /// A builder for a blob that arrives as a stream (from a compressed archive, the network).
+    fn blob_builder(&self) -> Self::Builder;
     /// The blob's record, if stored.
     async fn blob(&self, digest: &Digest) -> Result<Option<BlobRecord>, StoreError>;
     /// Stores a blob whose digest the caller has verified.
@@ -185,6 +189,32 @@ pub trait Store {
     async fn put_import(&self, record: &ImportRecord) -> Result<(), StoreError>;
     /// Removes an import record.
     async fn delete_import(&self, id: &str) -> Result<(), StoreError>;
+}
+
+/// Builds a blob's data from bytes pushed in order. The browser's keeps them in its own blob
+/// storage, out of WASM memory.
+pub trait BlobBuilder {
+    /// The finished data.
+    type Data;
+    /// Appends bytes.
+    fn append(&mut self, bytes: &[u8]);
+    /// The data of everything appended.
+    ///
+    /// # Errors
+    /// When the backend could not keep some of it.
+    fn finish(self) -> Result<Self::Data, StoreError>;
+}
+
+impl BlobBuilder for Vec<u8> {
+    type Data = Vec<u8>;
+
+    fn append(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    fn finish(self) -> Result<Vec<u8>, StoreError> {
+        Ok(self)
+    }
 }
 
 /// How long an unfinished import may be silent before it is taken as dead (a closed tab).

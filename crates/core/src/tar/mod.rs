@@ -15,7 +15,7 @@ mod stream;
 mod walker;
 mod writer;
 
-pub use stream::TarStream;
+pub use stream::{TarEvent, TarStream};
 pub use walker::{Need, TarWalker};
 pub use writer::{header, TarWriter};
 

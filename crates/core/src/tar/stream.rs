@@ -2,15 +2,27 @@
 
 use super::{Entry, Need, TarError, TarWalker};
 
-/// Parses a tar stream pushed in chunks of any size; entries come out through a callback.
+/// What a [`TarStream`] reports, in stream order.
+#[derive(Debug)]
+pub enum TarEvent<'a> {
+    /// An entry's header (extensions applied).
+    Entry(Entry),
+    /// The next bytes of the last entry's data (its padding excluded).
+    Data(&'a [u8]),
+}
+
+/// Parses a tar stream pushed in chunks of any size; entries and their data come out through a
+/// callback.
 ///
-/// Memory stays bounded: only a header block or an extension (≤ 1 MiB) is ever buffered, file
-/// contents are passed over.
+/// Memory stays bounded: only a header block or an extension (≤ 1 MiB) is ever buffered; file
+/// contents are passed through, not kept.
 #[derive(Default)]
 pub struct TarStream {
     walker: TarWalker,
     buf: Vec<u8>,
     pos: u64,
+    /// Where the last entry's data ends (its padding follows).
+    data_end: u64,
 }
 
 impl TarStream {
@@ -19,11 +31,11 @@ impl TarStream {
         Self::default()
     }
 
-    /// Pushes the next chunk; calls `on_entry` for each entry whose header it completes.
+    /// Pushes the next chunk; reports each entry whose header it completes, and its data.
     ///
     /// # Errors
     /// The first [`TarError`] met; the parser must not be fed after an error.
-    pub fn feed(&mut self, mut data: &[u8], on_entry: &mut dyn FnMut(Entry)) -> Result<(), TarError> {
+    pub fn feed(&mut self, mut data: &[u8], on_event: &mut dyn FnMut(TarEvent<'_>)) -> Result<(), TarError> {
         while !data.is_empty() {
             match self.walker.need() {
                 Need::Done => {
@@ -34,6 +46,10 @@ impl TarStream {
                 }
                 Need::Skip { to, .. } => {
                     let n = usize::try_from(to - self.pos).unwrap_or(usize::MAX).min(data.len());
+                    let in_data = usize::try_from(self.data_end.saturating_sub(self.pos)).unwrap_or(usize::MAX).min(n);
+                    if in_data > 0 {
+                        on_event(TarEvent::Data(&data[..in_data]));
+                    }
                     data = &data[n..];
                     self.pos += n as u64;
                     if self.pos == to {
@@ -43,7 +59,8 @@ impl TarStream {
                 Need::Header { .. } => {
                     if let Some(block) = self.fill(&mut data, 512) {
                         if let Some(entry) = self.walker.on_header(&block)? {
-                            on_entry(entry);
+                            self.data_end = entry.data_offset + entry.data_len;
+                            on_event(TarEvent::Entry(entry));
                         }
                     }
                 }

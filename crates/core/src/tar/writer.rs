@@ -106,7 +106,7 @@ pub fn header(name: &str, typeflag: u8, size: u64, mode: u32, link: Option<&str>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tar::TarStream;
+    use crate::tar::{TarEvent, TarStream};
 
     #[test]
     fn what_it_writes_reads_back_with_long_names() -> Result<(), crate::tar::TarError> {
@@ -115,7 +115,11 @@ mod tests {
         let mut entries = Vec::new();
         let mut s = TarStream::new();
         for chunk in tar.chunks(7) {
-            s.feed(chunk, &mut |e| entries.push(e))?;
+            s.feed(chunk, &mut |e| {
+                if let TarEvent::Entry(e) = e {
+                    entries.push(e);
+                }
+            })?;
         }
         s.finish()?;
         let names: Vec<_> = entries.iter().map(|e| (e.path.as_str(), e.kind, e.size)).collect();

@@ -14,7 +14,7 @@ use std::io::Write;
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
 /// The largest window accepted: libzstd's default limit (`ZSTD_WINDOWLOG_LIMIT_DEFAULT` = 27).
-pub const MAX_WINDOW: u64 = 1 << 27;
+pub(crate) const MAX_WINDOW: u64 = 1 << 27;
 /// The largest frame header: magic, descriptor, window, dictionary ID, content size.
 const MAX_FRAME_HEADER: usize = 18;
 const BLOCK_HEADER: usize = 3;
@@ -32,7 +32,7 @@ enum Position {
 }
 
 /// Decompresses zstd pushed in chunks into `W`.
-pub(super) struct ZstdDecoder<W: Write> {
+pub(crate) struct ZstdDecoder<W: Write> {
     decoder: FrameDecoder,
     input: Vec<u8>,
     position: Position,
@@ -41,25 +41,25 @@ pub(super) struct ZstdDecoder<W: Write> {
 }
 
 impl<W: Write> ZstdDecoder<W> {
-    pub(super) fn new(sink: W) -> Self {
+    pub(crate) fn new(sink: W) -> Self {
         let mut decoder = FrameDecoder::new();
         decoder.set_max_window_size(MAX_WINDOW);
         Self { decoder, input: Vec::new(), position: Position::FrameStart, frames: 0, sink }
     }
 
     /// The sink, for errors it recorded.
-    pub(super) fn get_ref(&self) -> &W {
+    pub(crate) fn get_ref(&self) -> &W {
         &self.sink
     }
 
     /// Pushes compressed bytes.
-    pub(super) fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
         self.input.extend_from_slice(chunk);
         self.drain(false)
     }
 
     /// Ends the stream and returns the sink.
-    pub(super) fn finish(mut self) -> Result<W, String> {
+    pub(crate) fn finish(mut self) -> Result<W, String> {
         self.drain(true)?;
         match self.position {
             Position::FrameStart if self.input.is_empty() && self.frames > 0 => Ok(self.sink),

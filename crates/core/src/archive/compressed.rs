@@ -1,0 +1,302 @@
+//! Archives compressed as a whole (`docker save | gzip`, `.tar.zst`).
+//!
+//! A compressed stream has no random access, so it is read twice. Pass one ([`scan`]) walks the
+//! tar and keeps its JSON files (the metadata, which `docker save` writes after the blobs);
+//! planning reads those. Pass two ([`stream_layers`]) decompresses again and hands each planned
+//! layer's bytes, in order, to a [`LayerReader`] and to the store's blob builder. Reading twice
+//! costs a second decompression but no temporary storage.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use super::{ArchiveError, ArchiveIndex, ArchiveSource, PlannedLayer, SourceError};
+use crate::decompress::PushDecoder;
+use crate::layer::{LayerError, LayerReader, LayerSummary};
+use crate::media_type::Compression;
+use crate::spec::MAX_JSON_BYTES;
+use crate::store::BlobBuilder;
+use crate::tar::{Entry, EntryKind, TarError, TarEvent, TarStream};
+
+/// Bytes of the compressed file read at a time.
+const READ_CHUNK: usize = 4 * 1024 * 1024;
+/// The most JSON kept from pass one.
+pub const MAX_METADATA_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The JSON files of a compressed archive, kept in memory, readable as an [`ArchiveSource`]
+/// (by the offsets the index gives) so planning works as for a plain archive.
+pub struct Metadata {
+    files: HashMap<u64, Vec<u8>>,
+    len: u64,
+}
+
+impl ArchiveSource for Metadata {
+    type Slice = ();
+
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    async fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SourceError> {
+        match self.files.get(&offset) {
+            Some(bytes) => Ok(bytes[..len.min(bytes.len())].to_vec()),
+            None => Err(SourceError(format!("the file at offset {offset} of the decompressed archive is not JSON metadata"))),
+        }
+    }
+
+    fn slice(&self, _offset: u64, _len: u64) -> Result<(), SourceError> {
+        Err(SourceError("a compressed archive cannot be sliced".to_owned()))
+    }
+}
+
+/// Pass one's sink: entries, and the files that look like JSON.
+struct Scanner {
+    tar: TarStream,
+    entries: Vec<Entry>,
+    files: HashMap<u64, Vec<u8>>,
+    /// The file being kept, while it still may be JSON.
+    keeping: Option<(u64, Vec<u8>)>,
+    kept: u64,
+    error: Option<ArchiveError>,
+}
+
+impl Scanner {
+    fn on_event(&mut self, event: TarEvent<'_>) {
+        match event {
+            TarEvent::Entry(e) => {
+                self.close();
+                if e.kind == EntryKind::File && e.data_len > 0 && e.data_len <= MAX_JSON_BYTES {
+                    self.keeping = Some((e.data_offset, Vec::new()));
+                }
+                self.entries.push(e);
+            }
+            TarEvent::Data(bytes) => {
+                let Some((_, buf)) = &mut self.keeping else { return };
+                buf.extend_from_slice(bytes);
+                let first = buf.iter().find(|b| !b.is_ascii_whitespace());
+                if first.is_some_and(|b| *b != b'{' && *b != b'[') {
+                    self.keeping = None;
+                }
+            }
+        }
+    }
+
+    /// Keeps the file just read if it is JSON, within the budget.
+    fn close(&mut self) {
+        if let Some((offset, bytes)) = self.keeping.take() {
+            self.kept += bytes.len() as u64;
+            if self.kept > MAX_METADATA_BYTES {
+                self.error.get_or_insert(ArchiveError::TooMuchMetadata(MAX_METADATA_BYTES));
+            }
+            self.files.insert(offset, bytes);
+        }
+    }
+}
+
+impl Write for Scanner {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.error.is_some() {
+            return Err(io::Error::other("stopped"));
+        }
+        let mut events = Vec::new();
+        let result = self.tar.feed(buf, &mut |e| events.push(own(e)));
+        for e in events {
+            self.on_event(e.as_event());
+        }
+        if let Err(e) = result {
+            self.error = Some(ArchiveError::Tar(e));
+            return Err(io::Error::other("tar"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A [`TarEvent`] whose data is owned, so it can outlive the parser's borrow.
+enum Owned {
+    Entry(Entry),
+    Data(Vec<u8>),
+}
+
+fn own(e: TarEvent<'_>) -> Owned {
+    match e {
+        TarEvent::Entry(e) => Owned::Entry(e),
+        TarEvent::Data(d) => Owned::Data(d.to_vec()),
+    }
+}
+
+impl Owned {
+    fn as_event(&self) -> TarEvent<'_> {
+        match self {
+            Self::Entry(e) => TarEvent::Entry(e.clone()),
+            Self::Data(d) => TarEvent::Data(d),
+        }
+    }
+}
+
+/// Reads the whole compressed file through `decoder`, reporting compressed bytes read.
+async fn pump<S: ArchiveSource, W: Write>(
+    source: &S,
+    decoder: &mut PushDecoder<W>,
+    on_bytes: &mut dyn FnMut(u64),
+    failed: &dyn Fn(&W) -> Option<ArchiveError>,
+) -> Result<(), ArchiveError> {
+    let mut offset = 0;
+    while offset < source.len() {
+        let chunk = source.read_at(offset, READ_CHUNK).await?;
+        if chunk.is_empty() {
+            break;
+        }
+        offset += chunk.len() as u64;
+        if let Err(reason) = decoder.push(&chunk) {
+            return Err(failed(decoder.sink()).unwrap_or(ArchiveError::Decompress { format: decoder.format(), reason }));
+        }
+        on_bytes(offset);
+    }
+    Ok(())
+}
+
+/// Pass one: the archive's entries (offsets in the decompressed stream) and its JSON files.
+///
+/// # Errors
+/// [`ArchiveError`] when it does not decompress, is not a tar, or holds too much JSON.
+pub async fn scan<S: ArchiveSource>(
+    source: &S,
+    compression: Compression,
+    on_bytes: &mut dyn FnMut(u64),
+) -> Result<(ArchiveIndex, Metadata), ArchiveError> {
+    let scanner = Scanner { tar: TarStream::new(), entries: Vec::new(), files: HashMap::new(), keeping: None, kept: 0, error: None };
+    let mut decoder = PushDecoder::new(compression, scanner);
+    pump(source, &mut decoder, on_bytes, &|s: &Scanner| s.error.clone()).await?;
+    let format = decoder.format();
+    let failed = decoder.sink().error.clone();
+    let mut scanner = decoder.finish().map_err(|reason| failed.unwrap_or(ArchiveError::Decompress { format, reason }))?;
+    scanner.close();
+    if let Some(e) = scanner.error {
+        return Err(e);
+    }
+    let len = scanner.tar_len();
+    scanner.tar.finish()?;
+    let index = ArchiveIndex::from_entries(scanner.entries)?;
+    Ok((index, Metadata { files: scanner.files, len }))
+}
+
+impl Scanner {
+    fn tar_len(&self) -> u64 {
+        self.entries.last().map_or(0, |e| e.data_offset + e.data_len)
+    }
+}
+
+/// One layer read in pass two.
+pub struct StreamedLayer<D> {
+    /// What the reader found.
+    pub summary: LayerSummary,
+    /// The blob's data, built by the store.
+    pub data: D,
+}
+
+/// Pass two's sink: routes each planned layer's bytes to its reader and blob builder.
+struct Tap<'a, B: BlobBuilder> {
+    new_builder: &'a dyn Fn() -> B,
+    tar: TarStream,
+    /// Planned layers by data offset, each with its path (for messages).
+    wanted: HashMap<u64, String>,
+    current: Option<(u64, LayerReader, B)>,
+    done: HashMap<u64, StreamedLayer<B::Data>>,
+    error: Option<ArchiveError>,
+}
+
+impl<B: BlobBuilder> Tap<'_, B> {
+    fn finish_current(&mut self) {
+        let Some((offset, reader, builder)) = self.current.take() else { return };
+        match (reader.finish(), builder.finish()) {
+            (Ok(summary), Ok(data)) => {
+                self.done.insert(offset, StreamedLayer { summary, data });
+            }
+            (Err(source), _) => self.fail(offset, source),
+            (_, Err(e)) => {
+                self.error.get_or_insert(ArchiveError::Source(SourceError(e.to_string())));
+            }
+        }
+    }
+
+    fn fail(&mut self, offset: u64, source: LayerError) {
+        let path = self.wanted.get(&offset).cloned().unwrap_or_default();
+        self.error.get_or_insert(ArchiveError::Layer { path, source });
+    }
+}
+
+impl<B: BlobBuilder> Write for Tap<'_, B> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.error.is_some() {
+            return Err(io::Error::other("stopped"));
+        }
+        let mut events = Vec::new();
+        let result = self.tar.feed(buf, &mut |e| events.push(own(e)));
+        for e in events {
+            match e {
+                Owned::Entry(entry) => {
+                    self.finish_current();
+                    if self.wanted.contains_key(&entry.data_offset) && !self.done.contains_key(&entry.data_offset) {
+                        self.current = Some((entry.data_offset, LayerReader::new(entry.data_len), (self.new_builder)()));
+                    }
+                }
+                Owned::Data(bytes) => {
+                    if let Some((offset, reader, builder)) = &mut self.current {
+                        builder.append(&bytes);
+                        if let Err(source) = reader.update(&bytes) {
+                            let offset = *offset;
+                            self.current = None;
+                            self.fail(offset, source);
+                        }
+                    }
+                }
+            }
+        }
+        if let Err(e) = result {
+            self.error.get_or_insert(ArchiveError::Tar(e));
+        }
+        if self.error.is_some() {
+            return Err(io::Error::other("stopped"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Pass two: decompresses again and reads every planned layer, building its blob data as it
+/// goes. Returns the layers by their data offset.
+///
+/// # Errors
+/// [`ArchiveError`] when the archive changed between passes, a layer is broken, or a planned
+/// layer is not found.
+pub async fn stream_layers<S: ArchiveSource, B: BlobBuilder>(
+    source: &S,
+    compression: Compression,
+    layers: &[&PlannedLayer],
+    new_builder: &dyn Fn() -> B,
+    on_bytes: &mut dyn FnMut(u64),
+) -> Result<HashMap<u64, StreamedLayer<B::Data>>, ArchiveError> {
+    let wanted = layers.iter().map(|l| (l.at.offset, l.at.path.clone())).collect();
+    let tap = Tap { tar: TarStream::new(), wanted, current: None, new_builder, done: HashMap::new(), error: None };
+    let mut decoder = PushDecoder::new(compression, tap);
+    pump(source, &mut decoder, on_bytes, &|t: &Tap<'_, B>| t.error.clone()).await?;
+    let format = decoder.format();
+    let failed = decoder.sink().error.clone();
+    let mut tap = decoder.finish().map_err(|reason| failed.unwrap_or(ArchiveError::Decompress { format, reason }))?;
+    tap.finish_current();
+    if let Some(e) = tap.error {
+        return Err(e);
+    }
+    for l in layers {
+        if !tap.done.contains_key(&l.at.offset) {
+            return Err(ArchiveError::Tar(TarError::Truncated { at: l.at.offset, needed: l.at.len }));
+        }
+    }
+    Ok(tap.done)
+}
