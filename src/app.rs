@@ -82,12 +82,12 @@ pub fn App() -> Html {
 
     let on_files = {
         let dispatch = state.dispatcher();
-        Callback::from(move |files: Vec<web_sys::File>| {
+        Callback::from(move |(files, platform): (Vec<web_sys::File>, String)| {
             for file in files {
                 let id = new_import_id();
                 dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: file.name() });
                 let sent = match bridge.borrow().as_ref() {
-                    Some(b) => b.import(&file, &id),
+                    Some(b) => b.import(&file, &id, &platform),
                     None => Err("the import worker is not running".to_owned()),
                 };
                 if let Err(error) = sent {

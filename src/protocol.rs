@@ -13,6 +13,9 @@ pub enum Request {
         id: String,
         /// The file's name, for messages.
         name: String,
+        /// The platform of a multi-platform archive: `""` (linux/amd64), `all`, or `os/arch[/variant]`.
+        #[serde(default)]
+        platform: String,
     },
 }
 

@@ -6,7 +6,8 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::Reflect;
-use layerwise_core::import::{import_archive, Progress};
+use layerwise_core::archive::PlatformChoice;
+use layerwise_core::import::{import_archive, ImportRequest, Progress};
 use layerwise_core::store::collect_garbage;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -66,9 +67,9 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
         q.running = next.is_some();
         next
     };
-    let Some((Request::Import { id, name }, file)) = next else { return };
+    let Some((Request::Import { id, name, platform }, file)) = next else { return };
     wasm_bindgen_futures::spawn_local(async move {
-        let event = match import(&id, &name, file).await {
+        let event = match import(&id, &name, &platform, file).await {
             Ok(lines) => Event::Done { id, lines, memory: memory() },
             Err(error) => Event::Failed { id, error, memory: memory() },
         };
@@ -78,7 +79,9 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
     });
 }
 
-async fn import(id: &str, name: &str, file: web_sys::File) -> Result<Vec<String>, String> {
+async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Result<Vec<String>, String> {
+    let platform = PlatformChoice::parse(platform).map_err(|e| format!("{name}: {e}"))?;
+    let request = ImportRequest { id: id.to_owned(), name: name.to_owned(), platform };
     let store = IdbStore::open().await.map_err(|e| e.to_string())?;
     let source = FileSource::new(file.into());
     let mut progress = |p: Progress| {
@@ -88,7 +91,7 @@ async fn import(id: &str, name: &str, file: web_sys::File) -> Result<Vec<String>
         };
         post(&event);
     };
-    let imported = import_archive(&source, &store, id, name, &now_ms, &mut progress).await.map_err(|e| format!("{name}: {e}"))?;
+    let imported = import_archive(&source, &store, &request, &now_ms, &mut progress).await.map_err(|e| format!("{name}: {e}"))?;
     Ok(imported.iter().flat_map(|i| i.load_lines()).collect())
 }
 

@@ -3,7 +3,7 @@
 
 use js_sys::{Array, Uint8Array};
 use layerwise_core::digest::Digest;
-use layerwise_core::import::import_archive;
+use layerwise_core::import::{import_archive, ImportRequest};
 use layerwise_core::store::{BlobRecord, Store};
 use layerwise_core::tar::TarWriter;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -44,6 +44,10 @@ fn docker_save(tag: &str, layers: &[Vec<u8>]) -> Vec<u8> {
     tar.file(&config_name, config.as_bytes(), 0o644).file("manifest.json", manifest.as_bytes(), 0o644).finish()
 }
 
+fn request(id: &str) -> ImportRequest {
+    ImportRequest { id: id.to_owned(), name: format!("{id}.tar"), ..Default::default() }
+}
+
 fn layer(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut tar = TarWriter::new();
     for (path, data) in files {
@@ -75,7 +79,7 @@ async fn an_archive_imports_from_a_blob_and_shared_layers_are_stored_once() {
     let top = layer(&[("app/run", b"#!/bin/sh\n")]);
     for (n, archive) in [docker_save("test/one:1", &[base.clone()]), docker_save("test/two:1", &[base.clone(), top])].into_iter().enumerate() {
         let source = FileSource::new(browser_blob(&archive));
-        let imported = import_archive(&source, &store, &format!("import-{n}"), "test.tar", &js_sys::Date::now, &mut |_| {}).await.unwrap();
+        let imported = import_archive(&source, &store, &request(&format!("import-{n}")), &js_sys::Date::now, &mut |_| {}).await.unwrap();
         assert_eq!(imported.len(), 1);
     }
     let images = store.images().await.unwrap();
@@ -92,13 +96,13 @@ async fn a_broken_archive_leaves_the_store_as_it_was() {
     let store = fresh_store("test-broken").await;
     let good = docker_save("test/good:1", &[layer(&[("a", b"aaaa")])]);
     let source = FileSource::new(browser_blob(&good));
-    import_archive(&source, &store, "good", "good.tar", &js_sys::Date::now, &mut |_| {}).await.unwrap();
+    import_archive(&source, &store, &request("good"), &js_sys::Date::now, &mut |_| {}).await.unwrap();
     let before = (store.count("blobs").await.unwrap(), store.count("images").await.unwrap());
     let mut bad = docker_save("test/bad:1", &[layer(&[("b", b"bbbbbbbb")])]);
     // The first layer's file data starts after two headers (the outer entry's and the inner one's).
     bad[1024] ^= 0xff;
     let source = FileSource::new(browser_blob(&bad));
-    let err = import_archive(&source, &store, "bad", "bad.tar", &js_sys::Date::now, &mut |_| {}).await.unwrap_err();
+    let err = import_archive(&source, &store, &request("bad"), &js_sys::Date::now, &mut |_| {}).await.unwrap_err();
     assert!(err.to_string().contains("diff_id"), "{err}");
     assert_eq!((store.count("blobs").await.unwrap(), store.count("images").await.unwrap()), before);
 }

@@ -61,8 +61,8 @@ impl WorkerBridge {
     ///
     /// # Errors
     /// When the message cannot be posted.
-    pub fn import(&self, file: &web_sys::File, id: &str) -> Result<(), String> {
-        let request = Request::Import { id: id.to_owned(), name: file.name() };
+    pub fn import(&self, file: &web_sys::File, id: &str, platform: &str) -> Result<(), String> {
+        let request = Request::Import { id: id.to_owned(), name: file.name(), platform: platform.to_owned() };
         let message = Object::new();
         let json = serde_json::to_string(&request).map_err(|e| e.to_string())?;
         Reflect::set(&message, &"request".into(), &JsValue::from_str(&json)).map_err(|e| js_error(&e))?;

@@ -17,8 +17,8 @@ pub struct ImagesViewProps {
     pub images: Rc<Vec<ImageRecord>>,
     /// Unix seconds, for "3 months ago".
     pub now: i64,
-    /// Receives dropped or chosen archives.
-    pub on_files: Callback<Vec<web_sys::File>>,
+    /// Receives dropped or chosen archives, with the platform to import.
+    pub on_files: Callback<(Vec<web_sys::File>, String)>,
 }
 
 /// The table of images, the drop zone, and `docker images` as docker prints it.

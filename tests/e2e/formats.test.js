@@ -57,6 +57,30 @@ test('archives compressed as a whole (gzip, zstd) import like the plain one', as
   }
 });
 
+test('a multi-platform archive imports the platform picked, or all of them', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const archive = path.join(fixtures(), 'platforms.oci.tar');
+  await page.selectOption('#platform', 'linux/arm64');
+  let r = await importFile(page, archive);
+  assert.equal(r.status, 'done', r.text);
+  const arm = r.text.match(/Loaded image: test\/multi:1/);
+  assert.ok(arm, r.text);
+  await page.goto(`${server.url}#/images/test%2Fmulti:1`);
+  await page.waitForSelector('#inspect-json', { state: 'attached' });
+  assert.match(await page.textContent('#inspect-json'), /"Architecture": "arm64"/);
+  await page.goto(server.url);
+  await page.selectOption('#platform', 'all');
+  r = await importFile(page, archive);
+  assert.equal(r.status, 'done', r.text);
+  assert.match(r.text, /Loaded image: test\/multi:1\s+Loaded image ID: sha256:[0-9a-f]{64}/);
+  await page.selectOption('#platform', 'linux/s390x');
+  r = await importFile(page, archive);
+  assert.equal(r.status, 'failed', r.text);
+  assert.match(r.text, /no image for linux\/s390x: it has linux\/amd64, linux\/arm64\/v8/);
+  await page.selectOption('#platform', '');
+});
+
 test('a multi-image archive imports every image', async () => {
   await browser.page.goto(server.url);
   const r = await importFile(browser.page, path.join(fixtures(), 'multi.podman.tar'));

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource, Plan, PlannedImage, PlannedLayer};
+use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource, Plan, PlannedImage, PlannedLayer, PlatformChoice};
 use crate::digest::Digest;
 use crate::layer::{LayerReader, LayerSummary};
 use crate::media_type::{self, Compression};
@@ -67,6 +67,17 @@ impl Imported {
 /// The clock an import reads: milliseconds since the epoch.
 pub type Clock<'a> = &'a dyn Fn() -> f64;
 
+/// What to import, as the user asked.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    /// A unique ID for the import (its record's key).
+    pub id: String,
+    /// The archive's name, for messages.
+    pub name: String,
+    /// Which platform of a multi-platform index.
+    pub platform: PlatformChoice,
+}
+
 /// How often a long import re-writes its record, so other tabs see it is alive.
 const HEARTBEAT_MS: f64 = 5_000.0;
 
@@ -82,8 +93,7 @@ const HEARTBEAT_MS: f64 = 5_000.0;
 pub async fn import_archive<S, T>(
     source: &S,
     store: &T,
-    import_id: &str,
-    source_name: &str,
+    request: &ImportRequest,
     now: Clock<'_>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<Imported>, ImportError>
@@ -92,8 +102,8 @@ where
     T: Store<Data = S::Slice>,
 {
     let record = ImportRecord {
-        id: import_id.to_owned(),
-        source: source_name.to_owned(),
+        id: request.id.clone(),
+        source: request.name.clone(),
         state: ImportState::Started,
         blobs: Vec::new(),
         images: Vec::new(),
@@ -102,7 +112,7 @@ where
         heartbeat_ms: now(),
     };
     store.put_import(&record).await?;
-    let mut importer = Importer { source, store, record, now };
+    let mut importer = Importer { source, store, record, now, platform: &request.platform };
     let result = importer.run(progress).await;
     if let Err(e) = &result {
         let record = &mut importer.record;
@@ -118,6 +128,7 @@ where
 
 /// One import in progress.
 struct Importer<'a, S, T> {
+    platform: &'a PlatformChoice,
     source: &'a S,
     store: &'a T,
     record: ImportRecord,
@@ -142,7 +153,7 @@ where
     /// stored as that slice.
     async fn read_plain(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(Plan, HashMap<u64, LayerSummary>), ImportError> {
         let index = ArchiveIndex::build(self.source).await?;
-        let plan = archive::plan(self.source, &index).await?;
+        let plan = archive::plan(self.source, &index, self.platform).await?;
         let unique = unique_layers(&plan);
         let total: u64 = unique.iter().map(|l| l.at.len).sum();
         progress(Progress::Planned { images: plan.images.len(), total });
@@ -164,7 +175,7 @@ where
         let len = self.source.len();
         let total = 2 * len;
         let (index, metadata) = compressed::scan(self.source, compression, &mut |d| progress(Progress::Bytes { done: d, total })).await?;
-        let plan = archive::plan(&metadata, &index).await?;
+        let plan = archive::plan(&metadata, &index, self.platform).await?;
         progress(Progress::Planned { images: plan.images.len(), total });
         let unique = unique_layers(&plan);
         let store = self.store;

@@ -3,7 +3,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use layerwise_core::archive::MemorySource;
-use layerwise_core::import::{import_archive, ImportError, Imported};
+use layerwise_core::archive::PlatformChoice;
+use layerwise_core::import::{import_archive, ImportError, ImportRequest, Imported};
 use layerwise_core::store::MemoryStore;
 
 /// The fixtures of `tests/fixtures/make.sh`, made once per test run.
@@ -35,8 +36,14 @@ pub(crate) fn now() -> f64 {
 
 /// Imports bytes into `store`, synchronously.
 pub(crate) fn import_bytes(store: &MemoryStore, bytes: Vec<u8>, name: &str) -> Result<Vec<Imported>, ImportError> {
+    import_platform(store, bytes, name, PlatformChoice::Default)
+}
+
+/// Imports bytes with a platform choice.
+pub(crate) fn import_platform(store: &MemoryStore, bytes: Vec<u8>, name: &str, platform: PlatformChoice) -> Result<Vec<Imported>, ImportError> {
     let source = MemorySource(bytes);
-    futures::executor::block_on(import_archive(&source, store, name, name, &now, &mut |_| {}))
+    let request = ImportRequest { id: name.to_owned(), name: name.to_owned(), platform };
+    futures::executor::block_on(import_archive(&source, store, &request, &now, &mut |_| {}))
 }
 
 pub(crate) fn import_file(store: &MemoryStore, path: &Path) -> Result<Vec<Imported>, ImportError> {

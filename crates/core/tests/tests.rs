@@ -12,3 +12,5 @@ mod import_broken;
 mod store_gc;
 // Layer blobs made by real compressors.
 mod layers;
+// Multi-platform archives and the platform choice.
+mod platforms;

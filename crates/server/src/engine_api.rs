@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use layerwise_core::archive::MemorySource;
 use layerwise_core::digest::Digest;
-use layerwise_core::import::import_archive;
+use layerwise_core::archive::PlatformChoice;
+use layerwise_core::import::{import_archive, ImportRequest};
 use layerwise_core::spec::{self, ImageConfig};
 use layerwise_core::store::{self, ImageRecord, MemoryStore, Store};
 use layerwise_core::view;
@@ -34,7 +35,8 @@ impl State {
         for path in archives {
             let source = MemorySource(std::fs::read(path)?);
             let name = path.display().to_string();
-            futures::executor::block_on(import_archive(&source, &store, &name, &name, &now, &mut |_| {}))
+            let request = ImportRequest { id: name.clone(), name: name.clone(), platform: PlatformChoice::Default };
+            futures::executor::block_on(import_archive(&source, &store, &request, &now, &mut |_| {}))
                 .map_err(|e| format!("{name}: {e}"))?;
         }
         let images = futures::executor::block_on(store.images())?;

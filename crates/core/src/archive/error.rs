@@ -143,6 +143,16 @@ pub enum ArchiveError {
         /// Why it is invalid.
         source: ReferenceError,
     },
+    /// The chosen platform is not in a multi-platform index.
+    #[error("the archive has no image for {wanted}: it has {available} (and {absent} more platforms whose blobs are not in the archive)")]
+    NoSuchPlatform {
+        /// The platform asked for.
+        wanted: String,
+        /// The platforms whose blobs are present.
+        available: String,
+        /// How many platforms the index lists without their blobs.
+        absent: usize,
+    },
     /// A descriptor of a kind this version does not import.
     #[error("{what} has media type `{media_type}`, which is not an image manifest or index")]
     UnsupportedMediaType {

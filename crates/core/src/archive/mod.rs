@@ -9,10 +9,12 @@ pub mod compressed;
 mod error;
 mod index;
 mod plan;
+mod platform;
 
 pub use error::ArchiveError;
 pub use index::{clean_path, ArchiveIndex, Located};
 pub use plan::{plan, ArchiveFormat, Plan, PlannedImage, PlannedLayer, MAX_LAYERS};
+pub use platform::PlatformChoice;
 
 /// Random access to an archive's bytes.
 ///

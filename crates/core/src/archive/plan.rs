@@ -3,6 +3,7 @@
 //! Planning reads only metadata (JSON files of at most [`MAX_JSON_BYTES`]); it verifies the
 //! digest of every manifest and config it reads. Layers are verified later, when streamed.
 
+use super::platform::{is_attestation, is_default, show, PlatformChoice};
 use super::{ArchiveError, ArchiveIndex, ArchiveSource, Located};
 use crate::digest::Digest;
 use crate::media_type;
@@ -76,12 +77,15 @@ impl PlannedImage {
 ///
 /// # Errors
 /// [`ArchiveError`] naming the file or digest at fault.
-pub async fn plan<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Plan, ArchiveError> {
-    if index.contains("manifest.json") {
+pub async fn plan<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: &PlatformChoice) -> Result<Plan, ArchiveError> {
+    // docker's classic store reads `manifest.json` (one platform); a platform chosen by the user
+    // is looked for in the OCI index, when the archive has one.
+    let wants_index = *platform != PlatformChoice::Default && index.contains("index.json");
+    if index.contains("manifest.json") && !wants_index {
         let images = plan_docker_save(source, index).await?;
         Ok(Plan { format: ArchiveFormat::DockerSave, images })
     } else if index.contains("index.json") {
-        let images = plan_oci(source, index).await?;
+        let images = plan_oci(source, index, platform).await?;
         Ok(Plan { format: ArchiveFormat::OciLayout, images })
     } else {
         Err(ArchiveError::NotAnImage(index.summary()))
@@ -144,50 +148,23 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
     Ok(images)
 }
 
-async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Vec<PlannedImage>, ArchiveError> {
+async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: &PlatformChoice) -> Result<Vec<PlannedImage>, ArchiveError> {
     let raw = read_file(source, index, "index.json", "the archive").await?;
     let top: Index = spec::parse("`index.json`", &raw)?;
     let mut images = Vec::new();
     let mut skipped = None;
     for (n, desc) in top.manifests.iter().enumerate() {
         let what = format!("`index.json` manifest {n}");
-        let Some((manifest_digest, manifest_raw, manifest)) = resolve_manifest(source, index, desc, &what, 0).await? else {
+        let resolved = resolve_manifests(source, index, desc, &what, platform, 0).await?;
+        if resolved.is_empty() {
             skipped.get_or_insert_with(|| (what.clone(), desc.media_type.clone()));
-            continue;
-        };
-        let tags = tags_from_annotations(desc, &what)?;
-        let config_raw = read_blob(source, index, &manifest.config, &format!("config of {what}")).await?;
-        let config: ImageConfig = spec::parse(&format!("config {}", manifest.config.digest), &config_raw)?;
-        check_layer_count(&what, manifest.layers.len())?;
-        if config.rootfs.diff_ids.len() != manifest.layers.len() {
-            return Err(ArchiveError::LayerCount {
-                image: format!("{} ({what})", manifest_digest),
-                layers: manifest.layers.len(),
-                diff_ids: config.rootfs.diff_ids.len(),
-            });
         }
-        let layers = manifest
-            .layers
-            .iter()
-            .zip(&config.rootfs.diff_ids)
-            .map(|(l, diff_id)| {
-                Ok(PlannedLayer {
-                    at: index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}")).map_err(|e| foreign_or(e, diff_id, Some(l)))?,
-                    diff_id: diff_id.clone(),
-                    digest: Some(l.digest.clone()),
-                    media_type: Some(l.media_type.clone()),
-                })
-            })
-            .collect::<Result<Vec<_>, ArchiveError>>()?;
-        images.push(PlannedImage {
-            tags,
-            config_digest: manifest.config.digest.clone(),
-            config_raw,
-            config,
-            manifest: Some((manifest_digest, manifest_raw)),
-            layers,
-            parent: None,
-        });
+        let tags = tags_from_annotations(desc, &what)?;
+        for (i, (digest, raw, manifest)) in resolved.into_iter().enumerate() {
+            // Several platforms share one name: the first (the default one) takes the tags.
+            let tags = if i == 0 { tags.clone() } else { Vec::new() };
+            images.push(planned_from_manifest(source, index, &what, tags, digest, raw, &manifest).await?);
+        }
     }
     if images.is_empty() {
         return Err(match skipped {
@@ -196,6 +173,49 @@ async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<
         });
     }
     Ok(images)
+}
+
+async fn planned_from_manifest<S: ArchiveSource>(
+    source: &S,
+    index: &ArchiveIndex,
+    what: &str,
+    tags: Vec<Reference>,
+    manifest_digest: Digest,
+    manifest_raw: Vec<u8>,
+    manifest: &Manifest,
+) -> Result<PlannedImage, ArchiveError> {
+    let config_raw = read_blob(source, index, &manifest.config, &format!("config of {what}")).await?;
+    let config: ImageConfig = spec::parse(&format!("config {}", manifest.config.digest), &config_raw)?;
+    check_layer_count(what, manifest.layers.len())?;
+    if config.rootfs.diff_ids.len() != manifest.layers.len() {
+        return Err(ArchiveError::LayerCount {
+            image: format!("{manifest_digest} ({what})"),
+            layers: manifest.layers.len(),
+            diff_ids: config.rootfs.diff_ids.len(),
+        });
+    }
+    let layers = manifest
+        .layers
+        .iter()
+        .zip(&config.rootfs.diff_ids)
+        .map(|(l, diff_id)| {
+            Ok(PlannedLayer {
+                at: index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}")).map_err(|e| foreign_or(e, diff_id, Some(l)))?,
+                diff_id: diff_id.clone(),
+                digest: Some(l.digest.clone()),
+                media_type: Some(l.media_type.clone()),
+            })
+        })
+        .collect::<Result<Vec<_>, ArchiveError>>()?;
+    Ok(PlannedImage {
+        tags,
+        config_digest: manifest.config.digest.clone(),
+        config_raw,
+        config,
+        manifest: Some((manifest_digest, manifest_raw)),
+        layers,
+        parent: None,
+    })
 }
 
 /// `LayerSources` of a `manifest.json` item: descriptors by diff_id, written for foreign layers
@@ -223,48 +243,76 @@ fn foreign_or(error: ArchiveError, diff_id: &Digest, source: Option<&Descriptor>
     }
 }
 
-/// The platform picked from a multi-platform index when the user has not chosen one.
-const DEFAULT_PLATFORM: (&str, &str) = ("linux", "amd64");
 /// How deep indexes may nest.
 const MAX_INDEX_DEPTH: usize = 4;
 
-/// Follows a descriptor to an image manifest: directly, or through (nested) indexes, choosing
-/// linux/amd64 or else the first platform whose manifest is in the archive. `None` for content
-/// that is not an image (attestations, artifacts).
-async fn resolve_manifest<S: ArchiveSource>(
+/// A resolved image manifest: digest, raw bytes, parsed.
+type Resolved = (Digest, Vec<u8>, Manifest);
+
+/// Follows a descriptor to the image manifests the user wants: directly, or through (nested)
+/// indexes, choosing by `platform` among the manifests whose blobs are in the archive. Content
+/// that is not an image (attestations, artifacts) gives nothing.
+///
+/// # Errors
+/// [`ArchiveError::NoSuchPlatform`] when the user's platform is not in an index.
+async fn resolve_manifests<S: ArchiveSource>(
     source: &S,
     index: &ArchiveIndex,
     desc: &Descriptor,
     what: &str,
+    platform: &PlatformChoice,
     depth: usize,
-) -> Result<Option<(Digest, Vec<u8>, Manifest)>, ArchiveError> {
-    if depth > MAX_INDEX_DEPTH || !index.contains(&blob_path(&desc.digest)) && depth > 0 {
-        return Ok(None);
+) -> Result<Vec<Resolved>, ArchiveError> {
+    if depth > MAX_INDEX_DEPTH || (depth > 0 && !index.contains(&blob_path(&desc.digest))) {
+        return Ok(Vec::new());
     }
     let raw = read_blob(source, index, desc, what).await?;
     let kind = if desc.media_type.is_empty() { sniff_kind(&raw) } else { desc.media_type.clone() };
     if media_type::is_manifest(&kind) {
         let manifest: Manifest = spec::parse(&format!("manifest {}", desc.digest), &raw)?;
-        return Ok(Some((desc.digest.clone(), raw, manifest)));
+        return Ok(vec![(desc.digest.clone(), raw, manifest)]);
     }
     if !media_type::is_index(&kind) {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let nested: Index = spec::parse(&format!("index {}", desc.digest), &raw)?;
-    let is_default = |d: &&Descriptor| d.platform.as_ref().is_some_and(|p| (p.os.as_str(), p.architecture.as_str()) == DEFAULT_PLATFORM);
-    let present = |d: &&Descriptor| index.contains(&blob_path(&d.digest));
-    let candidates = nested.manifests.iter().filter(present);
-    let chosen: Vec<&Descriptor> = match nested.manifests.iter().filter(present).find(is_default) {
-        Some(d) => vec![d],
-        None => candidates.collect(),
+    let present: Vec<&Descriptor> =
+        nested.manifests.iter().filter(|d| !is_attestation(d) && index.contains(&blob_path(&d.digest))).collect();
+    let chosen: Vec<&Descriptor> = match platform {
+        PlatformChoice::All => {
+            let mut all = present.clone();
+            all.sort_by_key(|d| !is_default(d));
+            all
+        }
+        PlatformChoice::Default => present.iter().copied().find(|d| is_default(d)).or(present.first().copied()).into_iter().collect(),
+        PlatformChoice::Only(_) => {
+            let found: Vec<&Descriptor> = present.iter().copied().filter(|d| d.platform.as_ref().is_some_and(|p| platform.accepts(p))).take(1).collect();
+            if found.is_empty() {
+                return Err(no_such_platform(platform, &nested, &present));
+            }
+            found
+        }
     };
+    let mut out = Vec::new();
     for d in chosen {
-        let found = Box::pin(resolve_manifest(source, index, d, &format!("manifest {} of index {}", d.digest, desc.digest), depth + 1)).await?;
-        if found.is_some() {
-            return Ok(found);
+        let what = format!("manifest {} of index {}", d.digest, desc.digest);
+        out.extend(Box::pin(resolve_manifests(source, index, d, &what, platform, depth + 1)).await?);
+        if *platform != PlatformChoice::All && !out.is_empty() {
+            break;
         }
     }
-    Ok(None)
+    Ok(out)
+}
+
+fn no_such_platform(platform: &PlatformChoice, nested: &Index, present: &[&Descriptor]) -> ArchiveError {
+    let names = |ds: &mut dyn Iterator<Item = &Descriptor>| ds.filter_map(|d| d.platform.as_ref().map(show)).collect::<Vec<_>>().join(", ");
+    let available = names(&mut present.iter().copied());
+    let absent = nested.manifests.iter().filter(|d| !is_attestation(d) && !present.iter().any(|p| p.digest == d.digest)).count();
+    ArchiveError::NoSuchPlatform {
+        wanted: platform.to_string(),
+        available: if available.is_empty() { "none".to_owned() } else { available },
+        absent,
+    }
 }
 
 /// Tells a manifest from an index when the descriptor has no media type.
