@@ -23,6 +23,7 @@
 pub mod archive;
 mod decompress;
 pub mod digest;
+pub mod fs;
 pub mod import;
 pub mod layer;
 pub mod media_type;

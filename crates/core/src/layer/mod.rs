@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use crate::decompress::PushDecoder;
+use crate::fs::{check_entry, UnsafeEntry};
 use crate::digest::{Digest, Hasher};
 use crate::media_type::Compression;
 use crate::tar::{Entry, TarError, TarEvent, TarStream};
@@ -47,6 +48,9 @@ pub enum LayerError {
     /// The uncompressed bytes are not a valid tar.
     #[error("layer is not a valid tar: {0}")]
     Tar(#[from] TarError),
+    /// An entry docker's unpacker would refuse.
+    #[error("layer has an unsafe entry: {0}")]
+    Unsafe(#[from] UnsafeEntry),
 }
 
 /// How many times its compressed size a layer may expand to (gzip bombs expand 1000× and more).
@@ -69,7 +73,8 @@ struct TarSink {
     tar: TarStream,
     entries: Vec<Entry>,
     size: u64,
-    error: Option<TarError>,
+    /// The first problem met; nothing is parsed after it.
+    error: Option<LayerError>,
 }
 
 impl Write for TarSink {
@@ -78,18 +83,29 @@ impl Write for TarSink {
             return Err(io::Error::other(OVER_BUDGET));
         }
         self.hasher.update(buf);
-        if self.error.is_none() {
-            let (entries, size) = (&mut self.entries, &mut self.size);
-            let result = self.tar.feed(buf, &mut |event| {
-                if let TarEvent::Entry(e) = event {
-                    *size = size.saturating_add(e.size);
-                    entries.push(e);
+        if self.error.is_some() {
+            return Err(io::Error::other("stopped"));
+        }
+        let (entries, size, error) = (&mut self.entries, &mut self.size, &mut self.error);
+        let result = self.tar.feed(buf, &mut |event| {
+            if let TarEvent::Entry(e) = event {
+                if error.is_some() {
+                    return;
                 }
-            });
-            if let Err(e) = result {
-                self.error = Some(e.clone());
-                return Err(io::Error::other(e));
+                match check_entry(&e) {
+                    Ok(_) => {
+                        *size = size.saturating_add(e.size);
+                        entries.push(e);
+                    }
+                    Err(unsafe_entry) => *error = Some(LayerError::Unsafe(unsafe_entry)),
+                }
             }
+        });
+        if let Err(e) = result {
+            self.error.get_or_insert(LayerError::Tar(e));
+        }
+        if self.error.is_some() {
+            return Err(io::Error::other("stopped"));
         }
         Ok(buf.len())
     }
@@ -160,10 +176,10 @@ impl LayerReader {
         };
         let (compression, format) = (compression_of(&decoder), decoder.format());
         let failed = decoder.sink().error.clone();
-        let sink = decoder.finish().map_err(|reason| match failed {
-            Some(t) => LayerError::Tar(t),
-            None => LayerError::Decompress { format, reason },
-        })?;
+        let sink = decoder.finish().map_err(|reason| failed.clone().unwrap_or(LayerError::Decompress { format, reason }))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         // A plain tar's blob digest is its diff_id: it was hashed once, by the sink.
         let blob = if compression == Compression::None { sink.hasher.clone() } else { self.blob };
         let tar_size = sink.hasher.len();
@@ -183,7 +199,7 @@ impl LayerReader {
 /// Why the sink refused bytes: its tar parser failed, or its budget ran out.
 fn sink_error(sink: &TarSink, reason: String) -> LayerError {
     match &sink.error {
-        Some(t) => LayerError::Tar(t.clone()),
+        Some(e) => e.clone(),
         None if reason.contains(OVER_BUDGET) => LayerError::TooLarge { limit: sink.budget },
         None => LayerError::Tar(TarError::Truncated { at: sink.hasher.len(), needed: 0 }),
     }
