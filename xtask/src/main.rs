@@ -5,7 +5,9 @@
 //! - `cargo xtask test [native|browser|e2e]...`: installs what the tests need, then runs every
 //!   tier (or the ones named), printing each stage's time.
 //! - `cargo xtask fixtures DIR`: makes the test fixtures with umoci, skopeo and podman.
+//! - `cargo xtask fuzz [--seconds N] [TARGET]...`: runs the cargo-fuzz targets (nightly).
 
+mod fuzz;
 mod install;
 mod run;
 
@@ -43,6 +45,14 @@ enum Command {
         /// Where to write them.
         dir: PathBuf,
     },
+    /// Run the cargo-fuzz targets (needs the nightly toolchain; installs cargo-fuzz).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+        /// Targets to run (all by default).
+        targets: Vec<String>,
+    },
 }
 
 /// A test tier.
@@ -54,6 +64,8 @@ enum Tier {
     Browser,
     /// The built app in headless Chromium, driven by Playwright.
     E2e,
+    /// Each cargo-fuzz target for 30 seconds, where the nightly toolchain is installed.
+    Fuzz,
 }
 
 fn main() -> ExitCode {
@@ -61,6 +73,7 @@ fn main() -> ExitCode {
         Command::Serve { port } => serve(port),
         Command::Test { tiers, no_install } => test(&tiers, no_install),
         Command::Fixtures { dir } => run::cmd("tests/fixtures/make.sh", &[dir.to_string_lossy().as_ref()]).status(),
+        Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,6 +127,13 @@ fn test(tiers: &[Tier], no_install: bool) -> Result<(), String> {
             let server = run::target_dir().join("release/layerwise-server");
             run::cmd("npm", &["test"]).dir("tests/e2e").env("LAYERWISE_SERVER_BIN", &server.to_string_lossy()).status()
         })?;
+    }
+    if wants(Tier::Fuzz) {
+        if fuzz::nightly_present() {
+            fuzz::run(30, &[])?;
+        } else {
+            println!("== fuzzing skipped: no nightly toolchain (the corpora were replayed by the native tests)");
+        }
     }
     println!("== all requested tiers passed in {:.0?}", started.elapsed());
     Ok(())

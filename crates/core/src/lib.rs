@@ -24,6 +24,8 @@ pub mod archive;
 mod decompress;
 pub mod digest;
 pub mod fs;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz;
 pub mod import;
 pub mod layer;
 pub mod media_type;

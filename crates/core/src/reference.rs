@@ -64,7 +64,9 @@ impl Reference {
         if path.chars().any(|c| c.is_ascii_uppercase()) {
             return Err(ReferenceError::Uppercase(crate::text::clip(name, 200)));
         }
-        if !is_valid_domain(&domain) || !path.split('/').all(is_component) || name.len() > 255 {
+        // The limit applies to the normalised name (`docker.io/library/…`), as distribution's
+        // `ParseNormalizedNamed` checks it after adding the domain.
+        if !is_valid_domain(&domain) || !path.split('/').all(is_component) || domain.len() + 1 + path.len() > 255 {
             return Err(invalid());
         }
         Ok(Self { domain, path, tag: tag.map(str::to_owned), digest })
