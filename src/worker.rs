@@ -7,15 +7,16 @@ use std::rc::Rc;
 
 use js_sys::Reflect;
 use layerwise_core::archive::PlatformChoice;
-use layerwise_core::import::{import_archive, ImportRequest, Progress};
-use layerwise_core::store::collect_garbage;
+use layerwise_core::archive::ArchiveSource;
+use layerwise_core::import::{import_archive, ImportError, ImportRequest, Progress};
+use layerwise_core::store::{collect_garbage, heartbeat, ImportRecord, StoreError};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::browser::file_source::FileSource;
 use crate::browser::store::IdbStore;
-use crate::browser::now_ms;
+use crate::browser::{locks, now_ms};
 use crate::protocol::{Event, Request};
 
 /// Imports waiting for their turn.
@@ -48,7 +49,17 @@ pub fn start() {
     queue.borrow_mut().running = true;
     wasm_bindgen_futures::spawn_local(async move {
         let collected = match IdbStore::open().await {
-            Ok(store) => collect_garbage(&store, now_ms()).await.unwrap_or(0),
+            Ok(store) => {
+                // An unfinished import is alive while its lock is held (by this or another tab);
+                // without the Web Locks API, while its heartbeat is recent.
+                let held = locks::held().await;
+                let beat = heartbeat(now_ms());
+                let alive = |i: &ImportRecord| match &held {
+                    Some(names) => names.contains(&locks::name_of(&i.id)),
+                    None => beat(i),
+                };
+                collect_garbage(&store, &alive).await.unwrap_or(0)
+            }
             Err(_) => 0,
         };
         post(&Event::Ready { collected, memory: memory() });
@@ -82,6 +93,7 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
 async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Result<Vec<String>, String> {
     let platform = PlatformChoice::parse(platform).map_err(|e| format!("{name}: {e}"))?;
     let request = ImportRequest { id: id.to_owned(), name: name.to_owned(), platform };
+    let _lock = locks::hold(&locks::name_of(id)).await?;
     let store = IdbStore::open().await.map_err(|e| e.to_string())?;
     let source = FileSource::new(file.into());
     let mut progress = |p: Progress| {
@@ -91,8 +103,37 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
         };
         post(&event);
     };
-    let imported = import_archive(&source, &store, &request, &now_ms, &mut progress).await.map_err(|e| format!("{name}: {e}"))?;
-    Ok(imported.iter().flat_map(|i| i.load_lines()).collect())
+    let size = source.len();
+    match import_archive(&source, &store, &request, &now_ms, &mut progress).await {
+        Ok(imported) => Ok(imported.iter().flat_map(|i| i.load_lines()).collect()),
+        Err(ImportError::Store(StoreError::Full(_))) => Err(format!("{name}: {}", storage_full(size).await)),
+        Err(e) => Err(format!("{name}: {e}")),
+    }
+}
+
+/// "storage full" with what the import needs and what the browser says is free.
+async fn storage_full(needed: u64) -> String {
+    let mb = |b: f64| (b / 1e6).round();
+    match storage_estimate().await {
+        Some((usage, quota)) => format!(
+            "storage full: this import needs about {} MB, and {} MB of the browser's {} MB quota are free; nothing was kept from it",
+            mb(needed as f64),
+            mb((quota - usage).max(0.0)),
+            mb(quota)
+        ),
+        None => format!("storage full: this import needs about {} MB; nothing was kept from it", mb(needed as f64)),
+    }
+}
+
+/// `navigator.storage.estimate()`: bytes used and the quota.
+async fn storage_estimate() -> Option<(f64, f64)> {
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let storage = Reflect::get(&navigator, &"storage".into()).ok()?;
+    let estimate: js_sys::Function = Reflect::get(&storage, &"estimate".into()).ok()?.dyn_into().ok()?;
+    let promise: js_sys::Promise = estimate.call0(&storage).ok()?.dyn_into().ok()?;
+    let value = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let get = |k: &str| Reflect::get(&value, &k.into()).ok()?.as_f64();
+    Some((get("usage")?, get("quota")?))
 }
 
 fn post(event: &Event) {

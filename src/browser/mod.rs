@@ -3,6 +3,7 @@
 
 pub mod file_source;
 pub mod idb;
+pub mod locks;
 pub mod store;
 pub mod worker_bridge;
 

@@ -121,7 +121,7 @@ where
         record.heartbeat_ms = now();
         // Best effort: the failure is what the user must see, not a second one.
         let _ = store.put_import(record).await;
-        let _ = store::collect_garbage(store, now()).await;
+        let _ = store::collect_garbage(store, &store::heartbeat(now())).await;
     }
     result
 }

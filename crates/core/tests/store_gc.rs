@@ -2,7 +2,7 @@
 
 use futures::executor::block_on;
 use layerwise_core::digest::Digest;
-use layerwise_core::store::{collect_garbage, BlobRecord, ImageRecord, ImportRecord, ImportState, MemoryStore, Store, IMPORT_TIMEOUT_MS};
+use layerwise_core::store::{collect_garbage, heartbeat, BlobRecord, ImageRecord, ImportRecord, ImportState, MemoryStore, Store, IMPORT_TIMEOUT_MS};
 
 const NOW: f64 = 1.8e12;
 
@@ -40,7 +40,7 @@ fn keeps_what_images_and_live_imports_need_and_removes_the_rest() {
     block_on(store.put_import(&import("dead", ImportState::Started, NOW - IMPORT_TIMEOUT_MS - 1.0, vec![dead.clone()]))).unwrap();
     block_on(store.put_import(&import("done", ImportState::Committed, NOW, vec![config.clone()]))).unwrap();
 
-    let removed = block_on(collect_garbage(&store, NOW)).unwrap();
+    let removed = block_on(collect_garbage(&store, &heartbeat(NOW))).unwrap();
 
     assert_eq!(removed, 2);
     let left: Vec<Digest> = block_on(store.blobs()).unwrap().into_iter().map(|b| b.digest).collect();

@@ -220,6 +220,15 @@ impl BlobBuilder for Vec<u8> {
 /// How long an unfinished import may be silent before it is taken as dead (a closed tab).
 pub const IMPORT_TIMEOUT_MS: f64 = 60_000.0;
 
+/// Tells whether an unfinished import is still running: the browser asks the Web Locks API
+/// (each import holds a lock its tab releases when it dies); elsewhere [`heartbeat`] decides.
+pub type Liveness<'a> = &'a dyn Fn(&ImportRecord) -> bool;
+
+/// An import is alive when it wrote its record less than [`IMPORT_TIMEOUT_MS`] ago.
+pub fn heartbeat(now_ms: f64) -> impl Fn(&ImportRecord) -> bool {
+    move |i: &ImportRecord| now_ms - i.heartbeat_ms < IMPORT_TIMEOUT_MS
+}
+
 /// Removes what no image needs: blobs no image references, layers left with no blob, and the
 /// records of finished or dead imports. Blobs of imports still alive are kept.
 ///
@@ -233,16 +242,16 @@ pub const IMPORT_TIMEOUT_MS: f64 = 60_000.0;
 ///
 /// # Errors
 /// The first [`StoreError`].
-pub async fn collect_garbage<S: Store>(store: &S, now_ms: f64) -> Result<usize, StoreError> {
+pub async fn collect_garbage<S: Store>(store: &S, alive: Liveness<'_>) -> Result<usize, StoreError> {
     let blobs = store.blobs().await?;
     let mut keep: HashSet<Digest> = HashSet::new();
     for import in store.imports().await? {
         let running = matches!(import.state, ImportState::Started | ImportState::Verified);
-        let silent = now_ms - import.heartbeat_ms >= IMPORT_TIMEOUT_MS;
-        if running && !silent {
+        let live = alive(&import);
+        if running && live {
             keep.extend(import.blobs.iter().cloned());
-        } else if import.state == ImportState::Committed || silent {
-            // Failed imports stay a while, so the page can still show why.
+        } else if import.state == ImportState::Committed || !live {
+            // A failed import's record stays while it is alive, so its tab can still show why.
             store.delete_import(&import.id).await?;
         }
     }

@@ -1,0 +1,110 @@
+// The store's lifecycle: a reload in the middle of an import leaves no partial image and
+// nothing behind; two tabs importing at once stay correct; a full quota is a clear message and
+// leaves the store as it was.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launch, waitReady, importFile, countRecords, fixtures, repo } from './lib.js';
+
+let server, dir;
+before(async () => {
+  server = await startServer();
+  dir = mkdtempSync(path.join(tmpdir(), 'layerwise-lifecycle-'));
+});
+after(() => {
+  server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function bigArchive(name, mib, layers) {
+  const file = path.join(dir, name);
+  execFileSync('python3', [path.join(repo, 'tests/fixtures/make_big.py'), file, String(mib), String(layers)]);
+  return file;
+}
+
+/** Progress of the running import, in percent (0 when none runs). */
+function progress(page) {
+  return page.evaluate(() => Number(document.querySelector('.import[data-status="running"] progress')?.value ?? 0));
+}
+
+test('a reload in the middle of an import leaves no partial image, and the next start removes what it stored', async () => {
+  const archive = bigArchive('reload.tar', 600, 3);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await page.goto(server.url);
+    await waitReady(page);
+    const baseline = await countRecords(page);
+    await page.setInputFiles('#archive-input', archive);
+    // Past the first of three layers: its blob is stored, the image is not.
+    await page.waitForFunction(() => Number(document.querySelector('.import[data-status="running"] progress')?.value ?? 0) > 45, null, { timeout: 120_000 });
+    const during = await countRecords(page);
+    assert.ok(during.blobs > baseline.blobs, `a layer blob should be stored by now: ${JSON.stringify(during)}`);
+    assert.equal(during.images, baseline.images);
+    await page.reload();
+    await waitReady(page);
+    const afterReload = await countRecords(page);
+    assert.equal(afterReload.images, baseline.images, 'a partial image appeared');
+    assert.equal(afterReload.blobs, baseline.blobs, 'the interrupted import left blobs');
+    assert.equal(afterReload.layers, baseline.layers, 'the interrupted import left layers');
+    assert.equal(afterReload.imports, 0, 'the interrupted import left its record');
+    assert.equal(await page.locator('tr.image-row').count(), 0);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('two tabs importing images that share a base at once both succeed, sharing the layer', async () => {
+  const browser = await launch();
+  try {
+    const first = browser.page;
+    const second = await browser.context.newPage();
+    for (const p of [first, second]) {
+      await p.goto(server.url);
+      await waitReady(p);
+    }
+    const [a, b] = await Promise.all([
+      importFile(first, path.join(fixtures(), 'app.docker.tar')),
+      importFile(second, path.join(fixtures(), 'base.docker.tar')),
+    ]);
+    assert.equal(a.status, 'done', a.text);
+    assert.equal(b.status, 'done', b.text);
+    const counts = await countRecords(first);
+    assert.equal(counts.images, 2);
+    assert.equal(counts.blobs, 6);
+    assert.equal(counts.layers, 2);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a full quota gives "storage full" with the sizes, and the store is left as it was', async () => {
+  const archive = bigArchive('quota.tar', 200, 2);
+  const browser = await launch();
+  try {
+    const { page, context } = browser;
+    await page.goto(server.url);
+    const cdp = await context.newCDPSession(page);
+    // Chromium's estimate() does not reflect this override, but IndexedDB enforces it.
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 60 * 1000 * 1000 });
+    await waitReady(page);
+    const ok = await importFile(page, path.join(fixtures(), 'base.docker.tar'));
+    assert.equal(ok.status, 'done', ok.text);
+    const before = await countRecords(page);
+    const r = await importFile(page, archive, 300_000);
+    assert.equal(r.status, 'failed', r.text);
+    assert.match(r.text, /storage full: this import needs about 210 MB, and \d+ MB of the browser's \d+ MB quota are free; nothing was kept from it/);
+    const { usage } = await cdp.send('Storage.getUsageAndQuota', { origin: new URL(server.url).origin });
+    assert.ok(usage < 5_000_000, `the failed import's space was not freed: ${usage} bytes in use`);
+    const afterFull = await countRecords(page);
+    for (const store of ['blobs', 'layers', 'images']) assert.equal(afterFull[store], before[store], `${store} changed`);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin });
+    const again = await importFile(page, path.join(fixtures(), 'app.docker.tar'));
+    assert.equal(again.status, 'done', again.text);
+  } finally {
+    await browser.close();
+  }
+});
