@@ -56,11 +56,25 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
         return html! { <section class="image-page"><p class="error">{ format!("Error: No such image: {}", props.name) }</p><a href="#/">{ "Back to the images" }</a></section> };
     };
     let title = image.repo_tags.first().cloned().unwrap_or_else(|| "<none>:<none>".to_owned());
+    let attestations = image.attestations.iter().map(|a| {
+        html! {
+            <li class="attestation">
+                <span>{ a.predicate_types.join(", ") }</span>{ " · manifest " }<code>{ a.manifest.to_string() }</code>
+            </li>
+        }
+    });
     let header = html! {
         <header class="image-header">
             <h2>{ title }</h2>
             <p class="mono">{ image.id.to_string() }</p>
             <p>{ format!("{} · {} layers · {}", human_size(image.size()), image.layers.len(), image.repo_tags.join(", ")) }</p>
+            if !image.attestations.is_empty() {
+                <section class="attestations">
+                    <h3>{ "Attestations" }</h3>
+                    <p class="hint">{ "Statements stored beside the image in its index (provenance, SBOM): kept with it, not images themselves." }</p>
+                    <ul>{ for attestations }</ul>
+                </section>
+            }
         </header>
     };
     let config = match &*config {

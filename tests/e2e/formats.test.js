@@ -81,6 +81,18 @@ test('a multi-platform archive imports the platform picked, or all of them', asy
   await page.selectOption('#platform', '');
 });
 
+test('attestations are kept with their image and shown as such, not as images', async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.selectOption('#platform', '');
+  const r = await importFile(page, path.join(fixtures(), 'attested.oci.tar'));
+  assert.equal(r.status, 'done', r.text);
+  assert.equal((r.text.match(/Loaded image/g) || []).length, 1, r.text);
+  await page.goto(`${server.url}#/images/test%2Fmulti:1`);
+  await page.waitForSelector('.attestations');
+  assert.match(await page.textContent('.attestations'), /https:\/\/slsa\.dev\/provenance\/v0\.2 · manifest sha256:[0-9a-f]{64}/);
+});
+
 test('a multi-image archive imports every image', async () => {
   await browser.page.goto(server.url);
   const r = await importFile(browser.page, path.join(fixtures(), 'multi.podman.tar'));

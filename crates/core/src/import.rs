@@ -8,7 +8,7 @@ use crate::digest::Digest;
 use crate::layer::{LayerReader, LayerSummary};
 use crate::media_type::{self, Compression};
 use crate::spec::{Descriptor, Manifest};
-use crate::store::{self, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, LayerRecord, Store, StoreError};
+use crate::store::{self, AttestationRecord, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, LayerRecord, Store, StoreError};
 
 /// How many bytes of a layer are read and hashed at a time. Memory use of an import is a small
 /// multiple of this, whatever the layer's size.
@@ -347,8 +347,21 @@ fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Re
         last_tag_time: None,
         layers: image_layers,
         labels,
+        attestations: image
+            .attestations
+            .iter()
+            .map(|a| AttestationRecord {
+                manifest: a.manifest.clone(),
+                blobs: a.blobs.iter().map(|(d, _, _)| d.clone()).collect(),
+                predicate_types: a.predicate_types.clone(),
+            })
+            .collect(),
     };
-    Ok((record, vec![(config, image.config_raw.clone()), (manifest, manifest_raw)]))
+    let mut blobs = vec![(config, image.config_raw.clone()), (manifest, manifest_raw)];
+    for (digest, media_type, bytes) in image.attestations.iter().flat_map(|a| &a.blobs) {
+        blobs.push((BlobRecord { digest: digest.clone(), size: bytes.len() as u64, media_type: media_type.clone(), diff_id: None }, bytes.clone()));
+    }
+    Ok((record, blobs))
 }
 
 /// A Docker schema 2 manifest for an image read from `manifest.json`.

@@ -61,3 +61,20 @@ fn a_sparse_index_says_how_many_platforms_are_absent() {
     let err = import_platform(&store, bytes, "hello", PlatformChoice::parse("linux/arm64").unwrap()).unwrap_err().to_string();
     assert!(err.starts_with("the archive has no image for linux/arm64: it has linux/amd64 (and "), "{err}");
 }
+
+#[test]
+fn attestations_are_kept_with_their_image_not_imported_as_images() {
+    let store = MemoryStore::new();
+    let bytes = std::fs::read(generated().join("attested.oci.tar")).unwrap();
+    let imported = import_platform(&store, bytes, "attested.oci.tar", PlatformChoice::All).unwrap();
+    assert_eq!(imported.len(), 2, "two platforms, no attestation taken for an image");
+    let images = futures::executor::block_on(store.images()).unwrap();
+    let blobs: Vec<_> = futures::executor::block_on(store.blobs()).unwrap().into_iter().map(|b| b.digest).collect();
+    for image in &images {
+        assert_eq!(image.attestations.len(), 1, "{}", image.id);
+        let a = &image.attestations[0];
+        assert_eq!(a.predicate_types, vec!["https://slsa.dev/provenance/v0.2"]);
+        assert_eq!(a.blobs.len(), 3, "manifest, config and statement");
+        assert!(a.blobs.iter().all(|d| blobs.contains(d)), "an attestation blob was not stored");
+    }
+}

@@ -34,6 +34,7 @@ fn keeps_what_images_and_live_imports_need_and_removes_the_rest() {
         last_tag_time: None,
         layers: vec![],
         labels: Default::default(),
+        attestations: vec![],
     };
     block_on(store.put_image(&image)).unwrap();
     block_on(store.put_import(&import("live", ImportState::Started, NOW - 1000.0, vec![live.clone()]))).unwrap();

@@ -5,6 +5,7 @@
 //! walks the tar headers ([`ArchiveIndex`]), reads the small JSON files it needs, and leaves the
 //! layers where they are until the importer streams them.
 
+mod attestation;
 pub mod compressed;
 mod error;
 mod index;
@@ -13,6 +14,7 @@ mod platform;
 
 pub use error::ArchiveError;
 pub use index::{clean_path, ArchiveIndex, Located};
+pub use attestation::PlannedAttestation;
 pub use plan::{plan, ArchiveFormat, Plan, PlannedImage, PlannedLayer, MAX_LAYERS};
 pub use platform::PlatformChoice;
 

@@ -4,7 +4,9 @@
 //! digest of every manifest and config it reads. Layers are verified later, when streamed.
 
 use super::platform::{is_attestation, is_default, show, PlatformChoice};
-use super::{ArchiveError, ArchiveIndex, ArchiveSource, Located};
+pub(super) use super::Located;
+use super::attestation::{attestations_for, PlannedAttestation};
+use super::{ArchiveError, ArchiveIndex, ArchiveSource};
 use crate::digest::Digest;
 use crate::media_type;
 use crate::reference::Reference;
@@ -50,6 +52,8 @@ pub struct PlannedImage {
     pub layers: Vec<PlannedLayer>,
     /// The parent image ID `manifest.json` gives.
     pub parent: Option<Digest>,
+    /// Attestations (provenance, SBOM) the archive's index holds for this image.
+    pub attestations: Vec<PlannedAttestation>,
 }
 
 /// Where one layer is and what it must hash to.
@@ -143,7 +147,7 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
             ),
             _ => None,
         };
-        images.push(PlannedImage { tags, config_digest, config_raw, config, manifest: None, layers, parent });
+        images.push(PlannedImage { tags, config_digest, config_raw, config, manifest: None, layers, parent, attestations: Vec::new() });
     }
     Ok(images)
 }
@@ -160,10 +164,12 @@ async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: 
             skipped.get_or_insert_with(|| (what.clone(), desc.media_type.clone()));
         }
         let tags = tags_from_annotations(desc, &what)?;
-        for (i, (digest, raw, manifest)) in resolved.into_iter().enumerate() {
+        for (i, r) in resolved.into_iter().enumerate() {
             // Several platforms share one name: the first (the default one) takes the tags.
             let tags = if i == 0 { tags.clone() } else { Vec::new() };
-            images.push(planned_from_manifest(source, index, &what, tags, digest, raw, &manifest).await?);
+            let mut image = planned_from_manifest(source, index, &what, tags, r.digest, r.raw, &r.manifest).await?;
+            image.attestations = r.attestations;
+            images.push(image);
         }
     }
     if images.is_empty() {
@@ -215,6 +221,7 @@ async fn planned_from_manifest<S: ArchiveSource>(
         manifest: Some((manifest_digest, manifest_raw)),
         layers,
         parent: None,
+        attestations: Vec::new(),
     })
 }
 
@@ -246,8 +253,13 @@ fn foreign_or(error: ArchiveError, diff_id: &Digest, source: Option<&Descriptor>
 /// How deep indexes may nest.
 const MAX_INDEX_DEPTH: usize = 4;
 
-/// A resolved image manifest: digest, raw bytes, parsed.
-type Resolved = (Digest, Vec<u8>, Manifest);
+/// A resolved image manifest, with the attestations its index holds for it.
+struct Resolved {
+    digest: Digest,
+    raw: Vec<u8>,
+    manifest: Manifest,
+    attestations: Vec<PlannedAttestation>,
+}
 
 /// Follows a descriptor to the image manifests the user wants: directly, or through (nested)
 /// indexes, choosing by `platform` among the manifests whose blobs are in the archive. Content
@@ -270,7 +282,7 @@ async fn resolve_manifests<S: ArchiveSource>(
     let kind = if desc.media_type.is_empty() { sniff_kind(&raw) } else { desc.media_type.clone() };
     if media_type::is_manifest(&kind) {
         let manifest: Manifest = spec::parse(&format!("manifest {}", desc.digest), &raw)?;
-        return Ok(vec![(desc.digest.clone(), raw, manifest)]);
+        return Ok(vec![Resolved { digest: desc.digest.clone(), raw, manifest, attestations: Vec::new() }]);
     }
     if !media_type::is_index(&kind) {
         return Ok(Vec::new());
@@ -296,7 +308,12 @@ async fn resolve_manifests<S: ArchiveSource>(
     let mut out = Vec::new();
     for d in chosen {
         let what = format!("manifest {} of index {}", d.digest, desc.digest);
-        out.extend(Box::pin(resolve_manifests(source, index, d, &what, platform, depth + 1)).await?);
+        for mut r in Box::pin(resolve_manifests(source, index, d, &what, platform, depth + 1)).await? {
+            if r.digest == d.digest {
+                r.attestations = attestations_for(source, index, &nested, &r.digest).await?;
+            }
+            out.push(r);
+        }
         if *platform != PlatformChoice::All && !out.is_empty() {
             break;
         }
@@ -347,7 +364,7 @@ fn parse_tag(tag: &str, wanted_by: &str) -> Result<Reference, ArchiveError> {
 }
 
 /// `blobs/sha256/<hex>`.
-pub(crate) fn blob_path(digest: &Digest) -> String {
+pub(super) fn blob_path(digest: &Digest) -> String {
     format!("blobs/sha256/{}", digest.hex())
 }
 
@@ -391,7 +408,7 @@ async fn read_file<S: ArchiveSource>(source: &S, index: &ArchiveIndex, path: &st
 }
 
 /// Reads a metadata blob by descriptor: size checked first, then sha256.
-async fn read_blob<S: ArchiveSource>(source: &S, index: &ArchiveIndex, desc: &Descriptor, what: &str) -> Result<Vec<u8>, ArchiveError> {
+pub(super) async fn read_blob<S: ArchiveSource>(source: &S, index: &ArchiveIndex, desc: &Descriptor, what: &str) -> Result<Vec<u8>, ArchiveError> {
     let path = blob_path(&desc.digest);
     let at = index.locate(&path, what)?;
     if at.len != desc.size {

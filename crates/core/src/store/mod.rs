@@ -80,6 +80,20 @@ pub struct ImageRecord {
     /// The config's labels (for `docker images --filter label=`).
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Attestations (provenance, SBOM) kept with the image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationRecord>,
+}
+
+/// An attestation kept with an image: not an image itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttestationRecord {
+    /// The attestation manifest.
+    pub manifest: Digest,
+    /// Every blob it needs (manifest, config, in-toto statements).
+    pub blobs: Vec<Digest>,
+    /// What its statements attest (`https://slsa.dev/provenance/v0.2`, `https://spdx.dev/Document`, …).
+    pub predicate_types: Vec<String>,
 }
 
 impl ImageRecord {
@@ -88,9 +102,12 @@ impl ImageRecord {
         self.layers.iter().map(|l| l.size).sum()
     }
 
-    /// Every blob the image needs: config, manifest, layers.
+    /// Every blob the image needs: config, manifest, layers, attestations.
     pub fn blobs(&self) -> impl Iterator<Item = &Digest> {
-        [&self.id, &self.manifest].into_iter().chain(self.layers.iter().map(|l| &l.blob))
+        [&self.id, &self.manifest]
+            .into_iter()
+            .chain(self.layers.iter().map(|l| &l.blob))
+            .chain(self.attestations.iter().flat_map(|a| &a.blobs))
     }
 }
 
