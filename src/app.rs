@@ -121,7 +121,8 @@ pub fn App() -> Html {
             <ErrorBanner error={state.error.clone()} on_dismiss={on_dismiss} />
             <ImportsPanel imports={state.imports.clone()} on_clear={on_clear} />
             <main>{ body }</main>
-            <footer id="diagnostics" data-worker-memory-peak={state.worker_memory_peak.to_string()} data-worker-ready={state.worker_ready.to_string()}>
+            <footer id="diagnostics" data-worker-memory-peak={state.worker_memory_peak.to_string()} data-worker-ready={state.worker_ready.to_string()}
+                    data-last-import={state.last_stats.as_ref().and_then(|s| serde_json::to_string(s).ok()).unwrap_or_default()}>
                 { format!("Import worker: {} · peak WASM memory {:.1} MiB", if state.worker_ready { "ready" } else { "starting" }, state.worker_memory_peak as f64 / 1048576.0) }
             </footer>
         </div>

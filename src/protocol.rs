@@ -1,6 +1,7 @@
 //! Messages between the page and the import worker. They travel as JSON strings; a dropped
 //! `File` travels beside the request as a structured-clone of the browser object.
 
+use layerwise_core::import::ImportStats;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
@@ -59,6 +60,9 @@ pub enum Event {
         id: String,
         /// What `docker load` would print.
         lines: Vec<String>,
+        /// Where the time went.
+        #[serde(default)]
+        stats: ImportStats,
         /// Worker memory.
         memory: u64,
     },
@@ -80,6 +84,7 @@ mod tests {
     #[test]
     fn events_round_trip_as_tagged_json() {
         let e = Event::Progress { id: "a".into(), done: 1, total: 2, memory: 3 };
+        assert!(matches!(serde_json::from_str(r#"{"kind":"done","id":"a","lines":[],"memory":1}"#), Ok(Event::Done { .. })));
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(json, r#"{"kind":"progress","id":"a","done":1,"total":2,"memory":3}"#);
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);

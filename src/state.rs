@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use layerwise_core::import::ImportStats;
 use layerwise_core::store::ImageRecord;
 
 use crate::protocol::Event;
@@ -51,12 +52,14 @@ pub struct AppState {
     pub worker_ready: bool,
     /// A problem outside any import (the store cannot be opened, the worker died).
     pub error: Option<String>,
+    /// Where the last import's time went (shown in the diagnostics line, read by the benchmark).
+    pub last_stats: Option<ImportStats>,
 }
 
 impl AppState {
     /// The state at page load.
     pub fn new(route: Route) -> Self {
-        Self { route, images: None, imports: Vec::new(), worker_memory_peak: 0, worker_ready: false, error: None }
+        Self { route, images: None, imports: Vec::new(), worker_memory_peak: 0, worker_ready: false, error: None, last_stats: None }
     }
 }
 
@@ -108,7 +111,10 @@ impl AppState {
             }
             Event::Planned { id, total, memory, .. } => (id, ImportStatus::Running { done: 0, total }, memory),
             Event::Progress { id, done, total, memory } => (id, ImportStatus::Running { done, total }, memory),
-            Event::Done { id, lines, memory } => (id, ImportStatus::Done(lines), memory),
+            Event::Done { id, lines, stats, memory } => {
+                self.last_stats = Some(stats);
+                (id, ImportStatus::Done(lines), memory)
+            }
             Event::Failed { id, error, memory } => (id, ImportStatus::Failed(error), memory),
         };
         self.note_memory(memory);
@@ -136,7 +142,7 @@ mod tests {
         let s = AppState::new(Route::Images).reduce(Action::ImportQueued { id: "1".into(), name: "a.tar".into() });
         let s = s.reduce(Action::Worker(Event::Progress { id: "1".into(), done: 5, total: 10, memory: 300 }));
         assert_eq!(s.imports[0].status, ImportStatus::Running { done: 5, total: 10 });
-        let s = s.reduce(Action::Worker(Event::Done { id: "1".into(), lines: vec!["Loaded image: a:1".into()], memory: 200 }));
+        let s = s.reduce(Action::Worker(Event::Done { id: "1".into(), lines: vec!["Loaded image: a:1".into()], stats: ImportStats::default(), memory: 200 }));
         assert_eq!(s.imports[0].status, ImportStatus::Done(vec!["Loaded image: a:1".into()]));
         assert_eq!(s.worker_memory_peak, 300);
         assert!(s.reduce(Action::ClearFinished).imports.is_empty());

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use js_sys::Reflect;
 use layerwise_core::archive::PlatformChoice;
 use layerwise_core::archive::ArchiveSource;
-use layerwise_core::import::{import_archive, ImportError, ImportRequest, Progress};
+use layerwise_core::import::{import_archive, ImportError, ImportRequest, ImportStats, Progress};
 use layerwise_core::store::{collect_garbage, heartbeat, ImportRecord, StoreError};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -81,7 +81,7 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
     let Some((Request::Import { id, name, platform }, file)) = next else { return };
     wasm_bindgen_futures::spawn_local(async move {
         let event = match import(&id, &name, &platform, file).await {
-            Ok(lines) => Event::Done { id, lines, memory: memory() },
+            Ok((lines, stats)) => Event::Done { id, lines, stats, memory: memory() },
             Err(error) => Event::Failed { id, error, memory: memory() },
         };
         post(&event);
@@ -90,22 +90,28 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
     });
 }
 
-async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Result<Vec<String>, String> {
+async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Result<(Vec<String>, ImportStats), String> {
     let platform = PlatformChoice::parse(platform).map_err(|e| format!("{name}: {e}"))?;
     let request = ImportRequest { id: id.to_owned(), name: name.to_owned(), platform };
     let _lock = locks::hold(&locks::name_of(id)).await?;
     let store = IdbStore::open().await.map_err(|e| e.to_string())?;
     let source = FileSource::new(file.into());
+    let mut stats = ImportStats::default();
     let mut progress = |p: Progress| {
         let event = match p {
             Progress::Planned { images, total } => Event::Planned { id: id.to_owned(), images, total, memory: memory() },
             Progress::Bytes { done, total } => Event::Progress { id: id.to_owned(), done, total, memory: memory() },
+            Progress::Finished(s) => {
+                stats = s;
+                return;
+            }
         };
         post(&event);
     };
     let size = source.len();
-    match import_archive(&source, &store, &request, &now_ms, &mut progress).await {
-        Ok(imported) => Ok(imported.iter().flat_map(|i| i.load_lines()).collect()),
+    let result = import_archive(&source, &store, &request, &now_ms, &mut progress).await;
+    match result {
+        Ok(imported) => Ok((imported.iter().flat_map(|i| i.load_lines()).collect(), stats)),
         Err(ImportError::Store(StoreError::Full(_))) => Err(format!("{name}: {}", storage_full(size).await)),
         Err(e) => Err(format!("{name}: {e}")),
     }

@@ -42,6 +42,27 @@ pub enum Progress {
         /// Bytes in all.
         total: u64,
     },
+    /// The import committed; where its time went.
+    Finished(ImportStats),
+}
+
+/// Where an import's time went, in milliseconds of the import's clock, for the benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportStats {
+    /// Walking the archive's headers and reading its metadata.
+    pub plan_ms: f64,
+    /// Waiting for layer bytes (file slices) to arrive.
+    pub read_ms: f64,
+    /// Decompressing, hashing (blob and diff_id) and indexing layers.
+    pub digest_ms: f64,
+    /// Writing blobs, layers and images to the store.
+    pub store_ms: f64,
+    /// The whole import.
+    pub total_ms: f64,
+    /// Bytes of layer blobs read.
+    pub blob_bytes: u64,
+    /// Bytes of uncompressed layer tars.
+    pub tar_bytes: u64,
 }
 
 /// An image the import committed.
@@ -112,8 +133,13 @@ where
         heartbeat_ms: now(),
     };
     store.put_import(&record).await?;
-    let mut importer = Importer { source, store, record, now, platform: &request.platform };
+    let started = now();
+    let mut importer = Importer { source, store, record, now, platform: &request.platform, stats: ImportStats::default() };
     let result = importer.run(progress).await;
+    if result.is_ok() {
+        importer.stats.total_ms = now() - started;
+        progress(Progress::Finished(importer.stats.clone()));
+    }
     if let Err(e) = &result {
         let record = &mut importer.record;
         record.state = ImportState::Failed;
@@ -129,6 +155,7 @@ where
 /// One import in progress.
 struct Importer<'a, S, T> {
     platform: &'a PlatformChoice,
+    stats: ImportStats,
     source: &'a S,
     store: &'a T,
     record: ImportRecord,
@@ -152,8 +179,10 @@ where
     /// A plain tar: the metadata is read by slices, each layer is streamed from its slice and
     /// stored as that slice.
     async fn read_plain(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(Plan, HashMap<u64, LayerSummary>), ImportError> {
+        let t = (self.now)();
         let index = ArchiveIndex::build(self.source).await?;
         let plan = archive::plan(self.source, &index, self.platform).await?;
+        self.stats.plan_ms += (self.now)() - t;
         let unique = unique_layers(&plan);
         let total: u64 = unique.iter().map(|l| l.at.len).sum();
         progress(Progress::Planned { images: plan.images.len(), total });
@@ -164,7 +193,9 @@ where
             done += planned.at.len;
             check_layer(planned, n, &summary)?;
             let data = self.source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?;
+            let t = (self.now)();
             self.store_layer(planned, &summary, data).await?;
+            self.stats.store_ms += (self.now)() - t;
             layers.insert(planned.at.offset, summary);
         }
         Ok((plan, layers))
@@ -174,8 +205,10 @@ where
     async fn read_compressed(&mut self, compression: Compression, progress: &mut dyn FnMut(Progress)) -> Result<(Plan, HashMap<u64, LayerSummary>), ImportError> {
         let len = self.source.len();
         let total = 2 * len;
+        let t = (self.now)();
         let (index, metadata) = compressed::scan(self.source, compression, &mut |d| progress(Progress::Bytes { done: d, total })).await?;
         let plan = archive::plan(&metadata, &index, self.platform).await?;
+        self.stats.plan_ms += (self.now)() - t;
         progress(Progress::Planned { images: plan.images.len(), total });
         let unique = unique_layers(&plan);
         let store = self.store;
@@ -183,11 +216,17 @@ where
             progress(Progress::Bytes { done: len + d, total });
         })
         .await?;
+        // The second pass reads, decompresses and hashes at once: its time counts as digest.
+        self.stats.digest_ms += (self.now)() - t - self.stats.plan_ms;
         let mut layers = HashMap::new();
         for (n, planned) in unique.iter().enumerate() {
             let Some(layer) = streamed.remove(&planned.at.offset) else { continue };
             check_layer(planned, n, &layer.summary)?;
+            self.stats.blob_bytes += layer.summary.blob_size;
+            self.stats.tar_bytes += layer.summary.tar_size;
+            let t = (self.now)();
             self.store_layer(planned, &layer.summary, layer.data).await?;
+            self.stats.store_ms += (self.now)() - t;
             layers.insert(planned.at.offset, layer.summary);
         }
         Ok((plan, layers))
@@ -195,6 +234,13 @@ where
 
     /// Stores each image's config and manifest, then writes the image records: the commit.
     async fn commit(&mut self, plan: &Plan, layers: &HashMap<u64, LayerSummary>) -> Result<Vec<Imported>, ImportError> {
+        let t = (self.now)();
+        let committed = self.write_images(plan, layers).await;
+        self.stats.store_ms += (self.now)() - t;
+        committed
+    }
+
+    async fn write_images(&mut self, plan: &Plan, layers: &HashMap<u64, LayerSummary>) -> Result<Vec<Imported>, ImportError> {
         let mut records = Vec::new();
         for image in &plan.images {
             let (record, blobs) = image_record(image, layers)?;
@@ -242,19 +288,28 @@ where
         let mut offset = 0;
         while offset < planned.at.len {
             let n = usize::try_from(planned.at.len - offset).unwrap_or(CHUNK).min(CHUNK);
+            let t = (self.now)();
             let chunk = self.source.read_at(planned.at.offset + offset, n).await.map_err(ArchiveError::from)?;
+            let read = (self.now)();
+            self.stats.read_ms += read - t;
             if chunk.len() != n {
                 let needed = (n - chunk.len()) as u64;
                 return Err(ArchiveError::Tar(crate::tar::TarError::Truncated { at: self.source.len(), needed }).into());
             }
             reader.update(&chunk).map_err(layer_error)?;
+            self.stats.digest_ms += (self.now)() - read;
             offset += n as u64;
             on_bytes(offset);
             if (self.now)() - self.record.heartbeat_ms > HEARTBEAT_MS {
                 self.beat().await?;
             }
         }
-        Ok(reader.finish().map_err(layer_error)?)
+        let t = (self.now)();
+        let summary = reader.finish().map_err(layer_error)?;
+        self.stats.digest_ms += (self.now)() - t;
+        self.stats.blob_bytes += summary.blob_size;
+        self.stats.tar_bytes += summary.tar_size;
+        Ok(summary)
     }
 
     /// Stores a verified layer blob (for a plain archive, a slice of it: no copy) and its layer
