@@ -6,7 +6,9 @@
 //!   tier (or the ones named), printing each stage's time.
 //! - `cargo xtask fixtures DIR`: makes the test fixtures with umoci, skopeo and podman.
 //! - `cargo xtask fuzz [--seconds N] [TARGET]...`: runs the cargo-fuzz targets (nightly).
+//! - `cargo xtask bench [--smoke]`: the benchmark against native peers; writes BENCHMARKS.md.
 
+mod bench;
 mod fuzz;
 mod install;
 mod run;
@@ -45,6 +47,12 @@ enum Command {
         /// Where to write them.
         dir: PathBuf,
     },
+    /// Benchmark imports against native peers and write BENCHMARKS.md.
+    Bench {
+        /// One run on the small test fixtures; writes nothing (CI runs this).
+        #[arg(long)]
+        smoke: bool,
+    },
     /// Run the cargo-fuzz targets (needs the nightly toolchain; installs cargo-fuzz).
     Fuzz {
         /// Seconds per target.
@@ -66,6 +74,8 @@ enum Tier {
     E2e,
     /// Each cargo-fuzz target for 30 seconds, where the nightly toolchain is installed.
     Fuzz,
+    /// The benchmark, once, on the small fixtures (`cargo xtask bench --smoke`).
+    Bench,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +84,7 @@ fn main() -> ExitCode {
         Command::Test { tiers, no_install } => test(&tiers, no_install),
         Command::Fixtures { dir } => run::cmd("tests/fixtures/make.sh", &[dir.to_string_lossy().as_ref()]).status(),
         Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
+        Command::Bench { smoke } => bench::run(smoke),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -89,6 +100,13 @@ fn serve(port: u16) -> Result<(), String> {
     build_release()?;
     let server = run::target_dir().join("release/layerwise-server");
     run::cmd(&server.to_string_lossy(), &["serve", "--port", &port.to_string(), "--dist", "dist"]).status()
+}
+
+/// Installs the end-to-end suite's Node packages (playwright-core; never a browser).
+fn npm_ci() -> Result<(), String> {
+    run::stage("end-to-end dependencies (npm ci)", || {
+        run::cmd("npm", &["ci", "--no-audit", "--no-fund"]).dir("tests/e2e").env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").status()
+    })
 }
 
 fn build_release() -> Result<(), String> {
@@ -120,13 +138,14 @@ fn test(tiers: &[Tier], no_install: bool) -> Result<(), String> {
     }
     if wants(Tier::E2e) {
         build_release()?;
-        run::stage("end-to-end dependencies (npm ci)", || {
-            run::cmd("npm", &["ci", "--no-audit", "--no-fund"]).dir("tests/e2e").env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").status()
-        })?;
+        npm_ci()?;
         run::stage("end-to-end tests (Playwright, headless Chromium)", || {
             let server = run::target_dir().join("release/layerwise-server");
             run::cmd("npm", &["test"]).dir("tests/e2e").env("LAYERWISE_SERVER_BIN", &server.to_string_lossy()).status()
         })?;
+    }
+    if wants(Tier::Bench) {
+        bench::run(true)?;
     }
     if wants(Tier::Fuzz) {
         if fuzz::nightly_present() {

@@ -1,0 +1,61 @@
+// The browser side of `cargo xtask bench`: imports archives into the release build in headless
+// Chromium, each run in a fresh profile, and prints JSON: wall time from picking the file to the
+// image listed, the import's own stage timings, the worker's peak WASM memory, and the peak
+// resident memory of all Chromium processes (sampled from /proc: the tab, its worker, the
+// browser and the GPU process together).
+//
+//   node bench.js RUNS ARCHIVE...
+import { readFileSync, readdirSync } from 'node:fs';
+import { startServer, launch, waitReady } from './lib.js';
+
+const [runs, ...archives] = process.argv.slice(2);
+
+/** Resident memory (bytes) of every process whose command line is Debian's chromium. */
+function chromiumRss() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chromium')) continue;
+      const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+      if (m) total += Number(m[1]) * 1024;
+    } catch { /* the process ended */ }
+  }
+  return total;
+}
+
+async function importOnce(server, archive) {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await page.goto(server.url);
+    await waitReady(page);
+    let peakRss = chromiumRss();
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, chromiumRss()); }, 100);
+    const started = performance.now();
+    await page.setInputFiles('#archive-input', archive);
+    await page.waitForSelector('.import[data-status="done"], .import[data-status="failed"]', { timeout: 1_800_000 });
+    await page.waitForSelector('tr.image-row');
+    const wallMs = performance.now() - started;
+    clearInterval(sampler);
+    const status = await page.getAttribute('.import', 'data-status');
+    if (status !== 'done') throw new Error(`${archive}: ${await page.innerText('.import')}`);
+    const stats = JSON.parse(await page.getAttribute('#diagnostics', 'data-last-import'));
+    const workerMemory = Number(await page.getAttribute('#diagnostics', 'data-worker-memory-peak'));
+    return { wallMs, stats, workerMemory, peakRss };
+  } finally {
+    await browser.close();
+  }
+}
+
+const server = await startServer();
+try {
+  const results = {};
+  for (const archive of archives) {
+    results[archive] = [];
+    for (let i = 0; i < Number(runs); i++) results[archive].push(await importOnce(server, archive));
+  }
+  console.log(JSON.stringify(results));
+} finally {
+  server.stop();
+}

@@ -1,0 +1,232 @@
+//! `cargo xtask bench`: imports in headless Chromium on the release build, against native peers
+//! timed in the same run on the same files; writes BENCHMARKS.md. `--smoke` runs once on the
+//! small test fixtures and writes nothing, so CI keeps the benchmark from rotting.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::run::{cmd, root, stage, target_dir};
+
+/// Runs per figure.
+const RUNS: usize = 5;
+const MB: f64 = 1e6;
+
+/// Median, min and max of some measurements.
+#[derive(Clone, Copy, Default)]
+struct Spread {
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Spread {
+    fn of(mut xs: Vec<f64>) -> Self {
+        xs.sort_by(f64::total_cmp);
+        let median = xs.get(xs.len() / 2).copied().unwrap_or(0.0);
+        Self { median, min: xs.first().copied().unwrap_or(0.0), max: xs.last().copied().unwrap_or(0.0) }
+    }
+
+    fn show(self, unit: &str, decimals: usize) -> String {
+        format!("{:.d$} {unit} ({:.d$}–{:.d$})", self.median, self.min, self.max, d = decimals)
+    }
+
+    /// `bytes` per this many seconds, in MB/s (min and max swap).
+    fn rate(self, bytes: f64) -> Self {
+        Self { median: bytes / MB / self.median, min: bytes / MB / self.max, max: bytes / MB / self.min }
+    }
+}
+
+/// Times a shell command, `RUNS` times (after `prepare` each time), in seconds.
+fn time_shell(script: &str, runs: usize, prepare: &dyn Fn()) -> Result<Spread, String> {
+    let mut xs = Vec::new();
+    for _ in 0..runs {
+        prepare();
+        let started = Instant::now();
+        let ok = Command::new("sh").arg("-c").arg(script).current_dir(root()).status().is_ok_and(|s| s.success());
+        if !ok {
+            return Err(format!("`{script}` failed"));
+        }
+        xs.push(started.elapsed().as_secs_f64());
+    }
+    Ok(Spread::of(xs))
+}
+
+/// One browser import, as `tests/e2e/bench.js` reports it.
+#[derive(serde::Deserialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+struct BrowserRun {
+    wall_ms: f64,
+    stats: Stats,
+    worker_memory: f64,
+    peak_rss: f64,
+}
+
+/// The import's own stage timings (core `ImportStats`).
+#[derive(serde::Deserialize, Clone, Copy)]
+struct Stats {
+    plan_ms: f64,
+    read_ms: f64,
+    digest_ms: f64,
+    store_ms: f64,
+    tar_bytes: f64,
+}
+
+/// Imports each archive `runs` times in fresh browser profiles.
+fn browser(runs: usize, archives: &[PathBuf]) -> Result<Vec<Vec<BrowserRun>>, String> {
+    let mut args = vec!["bench.js".to_owned(), runs.to_string()];
+    args.extend(archives.iter().map(|a| a.to_string_lossy().into_owned()));
+    let out = Command::new("node")
+        .args(&args)
+        .current_dir(root().join("tests/e2e"))
+        .env("LAYERWISE_SERVER_BIN", target_dir().join("release/layerwise-server"))
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("bench.js failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let results: HashMap<String, Vec<BrowserRun>> = serde_json::from_slice(&out.stdout).map_err(|e| format!("bench.js printed no results: {e}"))?;
+    archives.iter().map(|a| results.get(&*a.to_string_lossy()).cloned().ok_or_else(|| format!("no results for {}", a.display()))).collect()
+}
+
+fn spread(runs: &[BrowserRun], f: impl Fn(&BrowserRun) -> f64) -> Spread {
+    Spread::of(runs.iter().map(f).collect())
+}
+
+fn file_size(p: &Path) -> f64 {
+    std::fs::metadata(p).map_or(0.0, |m| m.len() as f64)
+}
+
+/// Runs the benchmark.
+pub(crate) fn run(smoke: bool) -> Result<(), String> {
+    crate::build_release()?;
+    crate::npm_ci()?;
+    if smoke {
+        return run_smoke();
+    }
+    let dir = target_dir().join("bench");
+    stage("benchmark fixture (debootstrap, umoci, skopeo)", || cmd("tests/fixtures/make_bench.sh", &[&dir.to_string_lossy()]).status())?;
+    let (oci, docker) = (dir.join("bench.oci.tar"), dir.join("bench.docker.tar"));
+    let layers = dir.join("layers");
+    let tar_bytes: f64 = std::fs::read_dir(&layers).map_err(|e| e.to_string())?.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "tar")).map(|e| file_size(&e.path())).sum();
+    let l = layers.to_string_lossy();
+
+    let mut peers = Vec::new();
+    stage("native peers", || {
+        let scratch = dir.join("scratch");
+        let fresh = || {
+            let _ = std::fs::remove_dir_all(&scratch);
+            let _ = std::fs::create_dir_all(&scratch);
+        };
+        let s = scratch.to_string_lossy();
+        let podman = format!("podman --root {s}/root --runroot /tmp/lw-bench-run --storage-driver vfs");
+        peers.push(("`gzip -dc LAYER | sha256sum` (every gzip layer)", time_shell(&format!("for f in {l}/*.tar.gz; do gzip -dc \"$f\" | sha256sum >/dev/null; done"), RUNS, &|| {})?));
+        peers.push(("`sha256sum LAYER` (every uncompressed layer)", time_shell(&format!("sha256sum {l}/*.tar >/dev/null"), RUNS, &|| {})?));
+        peers.push(("`skopeo copy oci-archive:X oci:DIR`", time_shell(&format!("skopeo copy -q oci-archive:{} oci:{s}/oci", oci.display()), RUNS, &fresh)?));
+        peers.push(("`podman load -i X` (the oci-archive)", time_shell(&format!("{podman} load -q -i {} >/dev/null", oci.display()), RUNS, &fresh)?));
+        fresh();
+        Ok(())
+    })?;
+
+    let mut imports = Vec::new();
+    stage("imports in headless Chromium", || {
+        imports = browser(RUNS, &[oci.clone(), docker.clone()])?;
+        Ok(())
+    })?;
+
+    let mut memory = Vec::new();
+    stage("memory: generated archives of 512 MiB, 1 GiB, 2 GiB", || {
+        let mut archives = Vec::new();
+        for mib in [512, 1024, 2048] {
+            let path = dir.join(format!("big-{mib}.tar"));
+            if !path.exists() {
+                cmd("python3", &["tests/fixtures/make_big.py", &path.to_string_lossy(), &mib.to_string()]).output().ok_or("make_big.py failed")?;
+            }
+            archives.push(path);
+        }
+        let runs = browser(1, &archives)?;
+        memory = archives.iter().zip(runs).map(|(a, r)| (file_size(a), r[0])).collect();
+        Ok(())
+    })?;
+
+    let report = report(tar_bytes, &peers, &imports, &memory, &bundle()?);
+    std::fs::write(root().join("BENCHMARKS.md"), &report).map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(())
+}
+
+fn run_smoke() -> Result<(), String> {
+    let dir = target_dir().join("bench-smoke");
+    stage("smoke fixtures", || cmd("tests/fixtures/make.sh", &[&dir.to_string_lossy()]).status())?;
+    stage("smoke benchmark: one import of each archive in headless Chromium", || {
+        let archives = [dir.join("app.oci.tar"), dir.join("app.docker.tar")];
+        for (a, runs) in archives.iter().zip(browser(1, &archives)?) {
+            let r = runs[0];
+            println!("{}: {:.0} ms, {} uncompressed bytes, worker memory {:.1} MiB", a.display(), r.wall_ms, r.stats.tar_bytes, r.worker_memory / 1048576.0);
+        }
+        Ok(())
+    })?;
+    bundle().map(|b| println!("{b}"))
+}
+
+/// The release bundle's wasm and JS files, raw and gzip-compressed.
+fn bundle() -> Result<String, String> {
+    let mut table = String::from("| file | raw | gzip |\n|---|---|---|\n");
+    let mut first_load = 0.0;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("dist")).map_err(|e| e.to_string())?.flatten().map(|e| e.path()).collect();
+    files.sort();
+    for f in files.iter().filter(|f| f.extension().is_some_and(|x| x == "wasm" || x == "js")) {
+        let gz = Command::new("sh").arg("-c").arg(format!("gzip -9 -c '{}' | wc -c", f.display())).output().map_err(|e| e.to_string())?;
+        let gz: f64 = String::from_utf8_lossy(&gz.stdout).trim().parse().unwrap_or(0.0);
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if !name.starts_with("worker") {
+            first_load += gz;
+        }
+        let _ = writeln!(table, "| `{name}` | {:.0} KB | {:.0} KB |", file_size(f) / 1e3, gz / 1e3);
+    }
+    let _ = writeln!(table, "\nFirst load (the page's wasm and JS, gzip): {:.0} KB; the worker loads when the page starts it.", first_load / 1e3);
+    Ok(table)
+}
+
+fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>], memory: &[(f64, BrowserRun)], bundle: &str) -> String {
+    let mut r = String::new();
+    let peer = |name: &str| peers.iter().find(|(n, _)| n.contains(name)).map(|p| p.1).unwrap_or_default();
+    let (gunzip, sha, skopeo, podman) = (peer("gzip -dc"), peer("sha256sum LAYER"), peer("skopeo"), peer("podman"));
+    let wall = |runs: &[BrowserRun]| spread(runs, |x| x.wall_ms / 1e3);
+    let (oci, docker) = (&imports[0], &imports[1]);
+    let _ = writeln!(r, "# Benchmarks\n");
+    let _ = writeln!(r, "Produced by `cargo xtask bench` (it rewrites this file). Machine: {} cores; every figure is the median of {RUNS} runs, with min–max, and the native peers ran in the same run on the same files. These machines are shared and noisy: read the ratios, not the absolute times.\n", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    let _ = writeln!(r, "Fixture: `tests/fixtures/make_bench.sh` — Debian bookworm minbase by debootstrap, two umoci layers (the second deletes `/usr/share/doc` and `/usr/share/man`: whiteouts) and a config-only step; {:.0} MB uncompressed. `bench.oci.tar` keeps umoci's gzip layers; `bench.docker.tar` (skopeo) has plain layers.\n", tar_bytes / MB);
+    let _ = writeln!(r, "## Import\n");
+    let _ = writeln!(r, "| what | time | MB/s of uncompressed layer bytes |\n|---|---|---|");
+    let _ = writeln!(r, "| Layerwise: import `bench.oci.tar` (gzip) in headless Chromium | {} | {} |", wall(oci).show("s", 2), wall(oci).rate(tar_bytes).show("MB/s", 0));
+    let _ = writeln!(r, "| Layerwise: import `bench.docker.tar` (plain) | {} | {} |", wall(docker).show("s", 2), wall(docker).rate(tar_bytes).show("MB/s", 0));
+    for (name, s) in peers {
+        let _ = writeln!(r, "| {name} | {} | {} |", s.show("s", 2), s.rate(tar_bytes).show("MB/s", 0));
+    }
+    let _ = writeln!(r, "\n| ratio | measured | target |\n|---|---|---|");
+    let _ = writeln!(r, "| gzip import throughput ÷ native `gzip -dc \\| sha256sum` | {:.2}× | ≥ 1.5× |", gunzip.median / wall(oci).median);
+    let _ = writeln!(r, "| gzip import wall time ÷ `skopeo copy oci-archive: oci:` | {:.2}× | ≤ 1.5× |", wall(oci).median / skopeo.median);
+    let _ = writeln!(r, "| gzip import wall time ÷ `podman load` | {:.2}× | — |", wall(oci).median / podman.median);
+    let _ = writeln!(r, "| plain import throughput ÷ native `sha256sum` | {:.2}× | ≥ 0.5× |", sha.median / wall(docker).median);
+    let _ = writeln!(r, "\nWhere the time of an import goes (the worker's own clock, medians, seconds):\n");
+    let _ = writeln!(r, "| archive | metadata | waiting for file slices | gunzip + sha256 ×2 + tar index | IndexedDB writes |\n|---|---|---|---|---|");
+    for (name, runs) in [("gzip", oci), ("plain", docker)] {
+        let s = |f: fn(&Stats) -> f64| spread(runs, |x| f(&x.stats) / 1e3).median;
+        let _ = writeln!(r, "| {name} | {:.2} | {:.2} | {:.2} | {:.2} |", s(|x| x.plan_ms), s(|x| x.read_ms), s(|x| x.digest_ms), s(|x| x.store_ms));
+    }
+    let _ = writeln!(r, "\n## Memory\n");
+    let _ = writeln!(r, "Generated archives (`tests/fixtures/make_big.py`: one layer of random file contents), one import each in a fresh profile.\n");
+    let _ = writeln!(r, "| archive | import time | worker WASM memory (peak) | all Chromium processes, resident (peak) |\n|---|---|---|---|");
+    for (size, run) in memory {
+        let _ = writeln!(r, "| {:.0} MiB | {:.1} s | {:.1} MiB | {:.0} MiB |", size / 1048576.0, run.wall_ms / 1e3, run.worker_memory / 1048576.0, run.peak_rss / 1048576.0);
+    }
+    if let (Some(first), Some(last)) = (memory.first(), memory.last()) {
+        let slope = |f: fn(&BrowserRun) -> f64| (f(&last.1) - f(&first.1)) / ((last.0 - first.0) / 1048576.0);
+        let _ = writeln!(r, "\nSlope from the smallest to the largest: worker WASM memory {:.4} MiB per MiB of archive; resident memory {:.3} MiB per MiB. The time from picking the 2 GiB archive to its image listed is its import time above: the page lists an image only once every blob is verified.", slope(|x| x.worker_memory / 1048576.0), slope(|x| x.peak_rss / 1048576.0));
+    }
+    let _ = writeln!(r, "\n## Bundle\n\n{bundle}");
+    r
+}
