@@ -16,3 +16,5 @@ mod layers;
 mod platforms;
 // Our tar reading agrees with GNU tar and Python tarfile on every accepted layer.
 mod parser_agreement;
+// The bad-input corpus: hostile archives and mutations of real ones, each with the error it must give.
+mod corpus;
