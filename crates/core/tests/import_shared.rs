@@ -39,7 +39,7 @@ const REFUSED: &[(&str, &str)] = &[
     ("snyk_snyk-docker-plugin_java.tar", "layer 0 (`d446fd2d006bff0982827588b2b613f91a4e2a59d619da68fa7ce1c880b8d907/layer.tar`) uncompresses to"),
     ("snyk_snyk-docker-plugin_nginx-with-buildinfo.tar", "lists 1 layers but its config has 3 diff_ids"),
     ("snyk_snyk-docker-plugin_centos-6.tar", "but the config says diff_id sha256:af6bf1987c2eb07d73f33836b0d8fd825d7c785273526b077e46780e8b4b2ae9"),
-    ("snyk_snyk-docker-plugin_alpine-3.12.0.tar", "has sha256 sha256:bf2fa49511ddbdc7985a32f856c0e28d63c56dcbc15111c7706fa1ecc086fce3, but sha256:df20fa9351a15782c64e6dddb2d4a6f50bf6d3688060a34c4014b0d9a752eb4c was expected"),
+    ("snyk_snyk-docker-plugin_alpine-3.12.0.tar", "layer `blobs/sha256/df20fa9351a15782c64e6dddb2d4a6f50bf6d3688060a34c4014b0d9a752eb4c` is 6165 bytes, but its descriptor says 2797541"),
     ("snyk_snyk-docker-plugin_oci-with-manifest.tar", "lists 1 layers but its config has 4 diff_ids"),
 ];
 

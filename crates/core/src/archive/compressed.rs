@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::{ArchiveError, ArchiveIndex, ArchiveSource, PlannedLayer, SourceError};
-use crate::decompress::PushDecoder;
+use crate::decompress::{sink_error, PushDecoder};
 use crate::layer::{LayerError, LayerReader, LayerSummary};
 use crate::media_type::Compression;
 use crate::spec::MAX_JSON_BYTES;
@@ -48,15 +48,32 @@ impl ArchiveSource for Metadata {
     }
 }
 
-/// Pass one's sink: entries, and the files that look like JSON.
+/// Pass one's sink: entries, and the files planning may read: control files and `*.json` by
+/// name, other small files when they turn out to be JSON (configs and manifests under `blobs/`).
 struct Scanner {
     tar: TarStream,
     entries: Vec<Entry>,
     files: HashMap<u64, Vec<u8>>,
-    /// The file being kept, while it still may be JSON.
-    keeping: Option<(u64, Vec<u8>)>,
+    /// The file being kept, while it may still be needed.
+    keeping: Option<Keeping>,
+    /// Bytes kept so far, counted as they arrive.
     kept: u64,
     error: Option<ArchiveError>,
+}
+
+/// A file being kept in pass one.
+struct Keeping {
+    offset: u64,
+    bytes: Vec<u8>,
+    /// `None` while only whitespace has been seen; then whether it looks like JSON. Control
+    /// files are kept whatever they hold (`Some(true)` from the start).
+    json: Option<bool>,
+}
+
+/// Names planning reads whatever their content: the control files and `docker save` configs.
+fn always_kept(path: &str) -> bool {
+    let path = super::clean_path(path);
+    matches!(path.as_str(), "manifest.json" | "index.json" | "oci-layout" | "repositories") || path.ends_with(".json")
 }
 
 impl Scanner {
@@ -65,37 +82,43 @@ impl Scanner {
             TarEvent::Entry(e) => {
                 self.close();
                 if e.kind == EntryKind::File && e.data_len > 0 && e.data_len <= MAX_JSON_BYTES {
-                    self.keeping = Some((e.data_offset, Vec::new()));
+                    let json = always_kept(&e.path).then_some(true);
+                    self.keeping = Some(Keeping { offset: e.data_offset, bytes: Vec::new(), json });
                 }
                 self.entries.push(e);
             }
             TarEvent::Data(bytes) => {
-                let Some((_, buf)) = &mut self.keeping else { return };
-                buf.extend_from_slice(bytes);
-                let first = buf.iter().find(|b| !b.is_ascii_whitespace());
-                if first.is_some_and(|b| *b != b'{' && *b != b'[') {
+                let Some(k) = &mut self.keeping else { return };
+                if k.json.is_none() {
+                    // Only the new bytes are looked at: a long run of whitespace costs one pass.
+                    k.json = bytes.iter().find(|b| !b.is_ascii_whitespace()).map(|b| *b == b'{' || *b == b'[');
+                }
+                if k.json == Some(false) {
+                    self.kept -= k.bytes.len() as u64;
                     self.keeping = None;
+                    return;
+                }
+                k.bytes.extend_from_slice(bytes);
+                self.kept += bytes.len() as u64;
+                if self.kept > MAX_METADATA_BYTES {
+                    self.error.get_or_insert(ArchiveError::TooMuchMetadata(MAX_METADATA_BYTES));
                 }
             }
         }
     }
 
-    /// Keeps the file just read if it is JSON, within the budget.
+    /// Keeps the file just read.
     fn close(&mut self) {
-        if let Some((offset, bytes)) = self.keeping.take() {
-            self.kept += bytes.len() as u64;
-            if self.kept > MAX_METADATA_BYTES {
-                self.error.get_or_insert(ArchiveError::TooMuchMetadata(MAX_METADATA_BYTES));
-            }
-            self.files.insert(offset, bytes);
+        if let Some(k) = self.keeping.take() {
+            self.files.insert(k.offset, k.bytes);
         }
     }
 }
 
 impl Write for Scanner {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.error.is_some() {
-            return Err(io::Error::other("stopped"));
+        if let Some(e) = &self.error {
+            return Err(io::Error::other(e.clone()));
         }
         let mut events = Vec::new();
         let result = self.tar.feed(buf, &mut |e| events.push(own(e)));
@@ -103,10 +126,12 @@ impl Write for Scanner {
             self.on_event(e.as_event());
         }
         if let Err(e) = result {
-            self.error = Some(ArchiveError::Tar(e));
-            return Err(io::Error::other("tar"));
+            self.error.get_or_insert(ArchiveError::Tar(e));
         }
-        Ok(buf.len())
+        match &self.error {
+            Some(e) => Err(io::Error::other(e.clone())),
+            None => Ok(buf.len()),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -136,13 +161,14 @@ impl Owned {
     }
 }
 
+/// The sink's own error when it refused bytes (a bad tar, a broken layer), else the
+/// decompressor's.
+fn archive_error(format: &'static str, e: &io::Error) -> ArchiveError {
+    sink_error::<ArchiveError>(e).unwrap_or_else(|| ArchiveError::Decompress { format, reason: e.to_string() })
+}
+
 /// Reads the whole compressed file through `decoder`, reporting compressed bytes read.
-async fn pump<S: ArchiveSource, W: Write>(
-    source: &S,
-    decoder: &mut PushDecoder<W>,
-    on_bytes: &mut dyn FnMut(u64),
-    failed: &dyn Fn(&W) -> Option<ArchiveError>,
-) -> Result<(), ArchiveError> {
+async fn pump<S: ArchiveSource, W: Write>(source: &S, decoder: &mut PushDecoder<W>, on_bytes: &mut dyn FnMut(u64)) -> Result<(), ArchiveError> {
     let mut offset = 0;
     while offset < source.len() {
         let chunk = source.read_at(offset, READ_CHUNK).await?;
@@ -150,8 +176,8 @@ async fn pump<S: ArchiveSource, W: Write>(
             break;
         }
         offset += chunk.len() as u64;
-        if let Err(reason) = decoder.push(&chunk) {
-            return Err(failed(decoder.sink()).unwrap_or(ArchiveError::Decompress { format: decoder.format(), reason }));
+        if let Err(e) = decoder.push(&chunk) {
+            return Err(archive_error(decoder.format(), &e));
         }
         on_bytes(offset);
     }
@@ -169,10 +195,9 @@ pub async fn scan<S: ArchiveSource>(
 ) -> Result<(ArchiveIndex, Metadata), ArchiveError> {
     let scanner = Scanner { tar: TarStream::new(), entries: Vec::new(), files: HashMap::new(), keeping: None, kept: 0, error: None };
     let mut decoder = PushDecoder::new(compression, scanner);
-    pump(source, &mut decoder, on_bytes, &|s: &Scanner| s.error.clone()).await?;
+    pump(source, &mut decoder, on_bytes).await?;
     let format = decoder.format();
-    let failed = decoder.sink().error.clone();
-    let mut scanner = decoder.finish().map_err(|reason| failed.unwrap_or(ArchiveError::Decompress { format, reason }))?;
+    let mut scanner = decoder.finish().map_err(|e| archive_error(format, &e))?;
     scanner.close();
     if let Some(e) = scanner.error {
         return Err(e);
@@ -230,8 +255,8 @@ impl<B: BlobBuilder> Tap<'_, B> {
 
 impl<B: BlobBuilder> Write for Tap<'_, B> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.error.is_some() {
-            return Err(io::Error::other("stopped"));
+        if let Some(e) = &self.error {
+            return Err(io::Error::other(e.clone()));
         }
         let mut events = Vec::new();
         let result = self.tar.feed(buf, &mut |e| events.push(own(e)));
@@ -258,10 +283,10 @@ impl<B: BlobBuilder> Write for Tap<'_, B> {
         if let Err(e) = result {
             self.error.get_or_insert(ArchiveError::Tar(e));
         }
-        if self.error.is_some() {
-            return Err(io::Error::other("stopped"));
+        match &self.error {
+            Some(e) => Err(io::Error::other(e.clone())),
+            None => Ok(buf.len()),
         }
-        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -285,10 +310,9 @@ pub async fn stream_layers<S: ArchiveSource, B: BlobBuilder>(
     let wanted = layers.iter().map(|l| (l.at.offset, l.at.path.clone())).collect();
     let tap = Tap { tar: TarStream::new(), wanted, current: None, new_builder, done: HashMap::new(), error: None };
     let mut decoder = PushDecoder::new(compression, tap);
-    pump(source, &mut decoder, on_bytes, &|t: &Tap<'_, B>| t.error.clone()).await?;
+    pump(source, &mut decoder, on_bytes).await?;
     let format = decoder.format();
-    let failed = decoder.sink().error.clone();
-    let mut tap = decoder.finish().map_err(|reason| failed.unwrap_or(ArchiveError::Decompress { format, reason }))?;
+    let mut tap = decoder.finish().map_err(|e| archive_error(format, &e))?;
     tap.finish_current();
     if let Some(e) = tap.error {
         return Err(e);

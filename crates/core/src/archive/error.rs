@@ -153,6 +153,17 @@ pub enum ArchiveError {
         /// How many platforms the index lists without their blobs.
         absent: usize,
     },
+    /// `oci-layout` is missing or not version 1.0.0.
+    #[error("{0}")]
+    Layout(String),
+    /// Indexes nest deeper than allowed.
+    #[error("{what} is nested more than {limit} indexes deep")]
+    TooDeep {
+        /// Where the limit was hit.
+        what: String,
+        /// The limit.
+        limit: usize,
+    },
     /// A descriptor of a kind this version does not import.
     #[error("{what} has media type `{media_type}`, which is not an image manifest or index")]
     UnsupportedMediaType {

@@ -115,6 +115,9 @@ impl ArchiveIndex {
                 (EntryKind::File, _) => {
                     return Ok(Located { path: current, offset: entry.data_offset, len: entry.data_len });
                 }
+                // An absolute target is taken from the archive root, as docker's classic load
+                // resolves it (`FollowSymlinkInScope`); a relative one from the link's folder.
+                (EntryKind::Symlink, Some(target)) if target.starts_with('/') => current = clean_path(target),
                 (EntryKind::Symlink, Some(target)) => {
                     let dir = current.rsplit_once('/').map_or("", |(d, _)| d);
                     current = clean_path(&format!("{dir}/{target}"));

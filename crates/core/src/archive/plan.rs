@@ -128,6 +128,9 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
             .map(|(path, diff_id)| {
                 let source = sources.iter().find(|(d, _)| d == diff_id).map(|(_, desc)| desc);
                 let at = index.locate(path, &wanted_by).map_err(|e| foreign_or(e, diff_id, source))?;
+                if let Some(desc) = source {
+                    check_size(&at, desc.size)?;
+                }
                 Ok(PlannedLayer {
                     at,
                     diff_id: diff_id.clone(),
@@ -152,7 +155,26 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
     Ok(images)
 }
 
+/// The only image layout version the image spec defines.
+const LAYOUT_VERSION: &str = "1.0.0";
+
+/// `oci-layout` must be there and say version 1.0.0 (image-spec `image-layout.md`; containerd's
+/// importer refuses the rest).
+async fn check_layout<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<(), ArchiveError> {
+    if !index.contains("oci-layout") {
+        return Err(ArchiveError::Layout("`oci-layout` is missing, and an OCI image layout must have one".to_owned()));
+    }
+    let raw = read_file(source, index, "oci-layout", "the archive").await?;
+    let layout: serde_json::Value = spec::parse("`oci-layout`", &raw)?;
+    match layout.get("imageLayoutVersion").and_then(|v| v.as_str()) {
+        Some(LAYOUT_VERSION) => Ok(()),
+        Some(v) => Err(ArchiveError::Layout(format!("`oci-layout` says imageLayoutVersion `{}`; only `{LAYOUT_VERSION}` is defined", crate::text::clip(v, 40)))),
+        None => Err(ArchiveError::Layout("`oci-layout` has no imageLayoutVersion".to_owned())),
+    }
+}
+
 async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: &PlatformChoice) -> Result<Vec<PlannedImage>, ArchiveError> {
+    check_layout(source, index).await?;
     let raw = read_file(source, index, "index.json", "the archive").await?;
     let top: Index = spec::parse("`index.json`", &raw)?;
     let mut images = Vec::new();
@@ -160,7 +182,7 @@ async fn plan_oci<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: 
     for (n, desc) in top.manifests.iter().enumerate() {
         let what = format!("`index.json` manifest {n}");
         let resolved = resolve_manifests(source, index, desc, &what, platform, 0).await?;
-        if resolved.is_empty() {
+        if resolved.is_empty() && !media_type::is_index(&desc.media_type) {
             skipped.get_or_insert_with(|| (what.clone(), desc.media_type.clone()));
         }
         let tags = tags_from_annotations(desc, &what)?;
@@ -205,8 +227,10 @@ async fn planned_from_manifest<S: ArchiveSource>(
         .iter()
         .zip(&config.rootfs.diff_ids)
         .map(|(l, diff_id)| {
+            let at = index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}")).map_err(|e| foreign_or(e, diff_id, Some(l)))?;
+            check_size(&at, l.size)?;
             Ok(PlannedLayer {
-                at: index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}")).map_err(|e| foreign_or(e, diff_id, Some(l)))?,
+                at,
                 diff_id: diff_id.clone(),
                 digest: Some(l.digest.clone()),
                 media_type: Some(l.media_type.clone()),
@@ -275,18 +299,23 @@ async fn resolve_manifests<S: ArchiveSource>(
     platform: &PlatformChoice,
     depth: usize,
 ) -> Result<Vec<Resolved>, ArchiveError> {
-    if depth > MAX_INDEX_DEPTH || (depth > 0 && !index.contains(&blob_path(&desc.digest))) {
+    if depth > MAX_INDEX_DEPTH {
+        return Err(ArchiveError::TooDeep { what: what.to_owned(), limit: MAX_INDEX_DEPTH });
+    }
+    if depth > 0 && !index.contains(&blob_path(&desc.digest)) {
         return Ok(Vec::new());
     }
     let raw = read_blob(source, index, desc, what).await?;
     let kind = if desc.media_type.is_empty() { sniff_kind(&raw) } else { desc.media_type.clone() };
     if media_type::is_manifest(&kind) {
+        check_unambiguous(&raw, &format!("manifest {}", desc.digest), true)?;
         let manifest: Manifest = spec::parse(&format!("manifest {}", desc.digest), &raw)?;
         return Ok(vec![Resolved { digest: desc.digest.clone(), raw, manifest, attestations: Vec::new() }]);
     }
     if !media_type::is_index(&kind) {
         return Ok(Vec::new());
     }
+    check_unambiguous(&raw, &format!("index {}", desc.digest), false)?;
     let nested: Index = spec::parse(&format!("index {}", desc.digest), &raw)?;
     let present: Vec<&Descriptor> =
         nested.manifests.iter().filter(|d| !is_attestation(d) && index.contains(&blob_path(&d.digest))).collect();
@@ -295,6 +324,9 @@ async fn resolve_manifests<S: ArchiveSource>(
             let mut all = present.clone();
             all.sort_by_key(|d| !is_default(d));
             all
+        }
+        _ if present.is_empty() && nested.manifests.iter().any(|d| !is_attestation(d)) => {
+            return Err(no_such_platform(platform, &nested, &present));
         }
         PlatformChoice::Default => present.iter().copied().find(|d| is_default(d)).or(present.first().copied()).into_iter().collect(),
         PlatformChoice::Only(_) => {
@@ -329,6 +361,26 @@ fn no_such_platform(platform: &PlatformChoice, nested: &Index, present: &[&Descr
         wanted: platform.to_string(),
         available: if available.is_empty() { "none".to_owned() } else { available },
         absent,
+    }
+}
+
+/// Refuses a document that is both a manifest and an index, or whose own `mediaType` says the
+/// other kind: tools would disagree on what it is (CVE-2021-41190; containerd `validateMediaType`).
+fn check_unambiguous(raw: &[u8], what: &str, as_manifest: bool) -> Result<(), ArchiveError> {
+    let value: serde_json::Value = spec::parse(what, raw)?;
+    let own = value.get("mediaType").and_then(|m| m.as_str()).unwrap_or("");
+    let reason = if as_manifest && value.get("manifests").is_some() {
+        Some("it has `manifests` as an index does".to_owned())
+    } else if !as_manifest && (value.get("config").is_some() || value.get("layers").is_some()) {
+        Some("it has `config` or `layers` as a manifest does".to_owned())
+    } else if !own.is_empty() && (if as_manifest { media_type::is_index(own) } else { media_type::is_manifest(own) }) {
+        Some(format!("its own mediaType is `{}`", crate::text::clip(own, 100)))
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(crate::spec::JsonError { what: what.to_owned(), reason: format!("ambiguous: read as a {} but {reason}", if as_manifest { "manifest" } else { "index" }) }.into()),
+        None => Ok(()),
     }
 }
 
@@ -376,6 +428,15 @@ fn digest_in_name(path: &str) -> Option<Digest> {
         return Digest::from_hex(hex);
     }
     clean.strip_suffix(".json").filter(|s| !s.contains('/')).and_then(Digest::from_hex)
+}
+
+/// A layer blob must be the size its descriptor says.
+fn check_size(at: &Located, expected: u64) -> Result<(), ArchiveError> {
+    if at.len == expected {
+        Ok(())
+    } else {
+        Err(ArchiveError::SizeMismatch { what: format!("layer `{}`", at.path), expected, actual: at.len })
+    }
 }
 
 fn check_layer_count(image: &str, count: usize) -> Result<(), ArchiveError> {

@@ -1,7 +1,7 @@
 //! Decompressors that bytes are pushed into (slices of a file, network chunks), writing to a
 //! sink: gzip (every member, as Go's reader does) with flate2's zlib-rs backend, zstd with ruzstd.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use flate2::write::MultiGzDecoder;
 
@@ -40,30 +40,29 @@ impl<W: Write> PushDecoder<W> {
         }
     }
 
-    /// The sink, to read what it recorded.
-    pub(crate) fn sink(&self) -> &W {
+    /// Pushes compressed bytes. An error the sink returned comes back as it was (see
+    /// [`sink_error`]); anything else is the decoder's.
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> io::Result<()> {
         match self {
-            Self::Plain(w) => w,
-            Self::Gzip(g) => g.get_ref(),
-            Self::Zstd(z) => z.get_ref(),
-        }
-    }
-
-    /// Pushes compressed bytes.
-    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
-        match self {
-            Self::Plain(w) => w.write_all(chunk).map_err(|e| e.to_string()),
-            Self::Gzip(g) => g.write_all(chunk).map_err(|e| e.to_string()),
+            Self::Plain(w) => w.write_all(chunk),
+            Self::Gzip(g) => g.write_all(chunk),
             Self::Zstd(z) => z.push(chunk),
         }
     }
 
-    /// Ends the stream (checking it is complete) and returns the sink.
-    pub(crate) fn finish(self) -> Result<W, String> {
+    /// Ends the stream (checking it is complete) and returns the sink. The last bytes are
+    /// decoded here, so a sink error may come back from this too.
+    pub(crate) fn finish(self) -> io::Result<W> {
         match self {
             Self::Plain(w) => Ok(w),
-            Self::Gzip(g) => g.finish().map_err(|e| e.to_string()),
+            Self::Gzip(g) => g.finish(),
             Self::Zstd(z) => z.finish(),
         }
     }
+}
+
+/// The typed error a sink returned inside an `io::Error` (sinks wrap theirs with
+/// `io::Error::other`), if that is what `e` is.
+pub(crate) fn sink_error<E: std::error::Error + Clone + 'static>(e: &io::Error) -> Option<E> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<E>()).cloned()
 }

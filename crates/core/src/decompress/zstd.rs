@@ -9,7 +9,7 @@
 //! in layers), each frame's checksum is verified, and a window over [`MAX_WINDOW`] is refused
 //! before anything is allocated for it.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
@@ -19,6 +19,11 @@ pub(crate) const MAX_WINDOW: u64 = 1 << 27;
 const MAX_FRAME_HEADER: usize = 18;
 const BLOCK_HEADER: usize = 3;
 const CHECKSUM: usize = 4;
+
+/// A decoding error, as `io::Error`.
+fn invalid(e: impl ToString) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+}
 
 /// Where the stream stands between pushes.
 #[derive(Clone, Copy)]
@@ -47,28 +52,23 @@ impl<W: Write> ZstdDecoder<W> {
         Self { decoder, input: Vec::new(), position: Position::FrameStart, frames: 0, sink }
     }
 
-    /// The sink, for errors it recorded.
-    pub(crate) fn get_ref(&self) -> &W {
-        &self.sink
-    }
-
     /// Pushes compressed bytes.
-    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), String> {
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> io::Result<()> {
         self.input.extend_from_slice(chunk);
         self.drain(false)
     }
 
     /// Ends the stream and returns the sink.
-    pub(crate) fn finish(mut self) -> Result<W, String> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         self.drain(true)?;
         match self.position {
             Position::FrameStart if self.input.is_empty() && self.frames > 0 => Ok(self.sink),
-            Position::FrameStart if self.frames == 0 && self.input.is_empty() => Err("no zstd frame".to_owned()),
-            _ => Err("the zstd stream is truncated".to_owned()),
+            Position::FrameStart if self.frames == 0 && self.input.is_empty() => Err(invalid("no zstd frame")),
+            _ => Err(invalid("the zstd stream is truncated")),
         }
     }
 
-    fn drain(&mut self, at_end: bool) -> Result<(), String> {
+    fn drain(&mut self, at_end: bool) -> io::Result<()> {
         // Taken out so `step` can borrow `self` mutably while reading it.
         let mut input = std::mem::take(&mut self.input);
         let mut pos = 0;
@@ -86,7 +86,7 @@ impl<W: Write> ZstdDecoder<W> {
 
     /// Consumes one unit (a frame header, a block, part of a skippable frame) from `available`;
     /// `None` when more input is needed.
-    fn step(&mut self, available: &[u8], at_end: bool) -> Result<Option<usize>, String> {
+    fn step(&mut self, available: &[u8], at_end: bool) -> io::Result<Option<usize>> {
         match self.position {
             Position::Skipping(left) => {
                 if available.is_empty() {
@@ -107,7 +107,7 @@ impl<W: Write> ZstdDecoder<W> {
                     return Ok(Some(8));
                 }
                 let mut header = available;
-                self.decoder.reset(&mut header).map_err(|e| e.to_string())?;
+                self.decoder.reset(&mut header).map_err(invalid)?;
                 // Frame header descriptor, bit 2: the frame ends with a content checksum.
                 let checksum = available.get(4).is_some_and(|d| d & 0b100 != 0);
                 self.position = Position::InFrame { checksum };
@@ -128,8 +128,9 @@ impl<W: Write> ZstdDecoder<W> {
                     return Ok(None);
                 }
                 let mut block = &available[..need];
-                self.decoder.decode_blocks(&mut block, BlockDecodingStrategy::UptoBlocks(1)).map_err(|e| e.to_string())?;
-                self.decoder.collect_to_writer(&mut self.sink).map_err(|e| e.to_string())?;
+                self.decoder.decode_blocks(&mut block, BlockDecodingStrategy::UptoBlocks(1)).map_err(invalid)?;
+                // The sink's own errors pass through as they are, for the caller to read.
+                self.decoder.collect_to_writer(&mut self.sink)?;
                 if last {
                     self.end_frame()?;
                 }
@@ -138,10 +139,10 @@ impl<W: Write> ZstdDecoder<W> {
         }
     }
 
-    fn end_frame(&mut self) -> Result<(), String> {
+    fn end_frame(&mut self) -> io::Result<()> {
         if let (Some(stored), Some(computed)) = (self.decoder.get_checksum_from_data(), self.decoder.get_calculated_checksum()) {
             if stored != computed {
-                return Err(format!("zstd frame {} has a bad checksum", self.frames));
+                return Err(invalid(format!("zstd frame {} has a bad checksum", self.frames)));
             }
         }
         self.frames += 1;

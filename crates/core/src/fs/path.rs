@@ -99,17 +99,15 @@ pub fn check_entry(entry: &Entry) -> Result<String, UnsafeEntry> {
     if let Whiteout::Invalid = whiteout::classify(&path) {
         return Err(UnsafeEntry::InvalidWhiteout(shown()));
     }
+    // go-archive joins a link's target under the root (hard links) or under the link's folder
+    // (symlinks), a leading `/` being only a separator there, and refuses what climbs out.
+    let joined = |base: &str, target: &str| clean(&format!("{base}/{}", target.trim_start_matches('/')).trim_start_matches('/').to_owned());
     match (entry.kind, entry.link.as_deref()) {
-        (EntryKind::Hardlink, Some(target)) if escapes(&clean(target)) => {
+        (EntryKind::Hardlink, Some(target)) if escapes(&joined("", target)) => {
             Err(UnsafeEntry::HardlinkBreakout { name: shown(), target: crate::text::clip(target, 200) })
         }
-        (EntryKind::Symlink, Some(target)) if !target.starts_with('/') => {
-            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-            if escapes(&clean(&format!("{dir}/{target}").trim_start_matches('/').to_owned())) {
-                Err(UnsafeEntry::SymlinkBreakout { name: shown(), target: crate::text::clip(target, 200) })
-            } else {
-                Ok(path)
-            }
+        (EntryKind::Symlink, Some(target)) if escapes(&joined(path.rsplit_once('/').map_or("", |(d, _)| d), target)) => {
+            Err(UnsafeEntry::SymlinkBreakout { name: shown(), target: crate::text::clip(target, 200) })
         }
         _ => Ok(path),
     }

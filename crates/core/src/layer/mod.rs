@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::decompress::PushDecoder;
+use crate::decompress::{sink_error, PushDecoder};
 use crate::fs::{check_entry, UnsafeEntry};
 use crate::digest::{Digest, Hasher};
 use crate::media_type::Compression;
@@ -80,12 +80,12 @@ struct TarSink {
 impl Write for TarSink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.hasher.len() + buf.len() as u64 > self.budget {
-            return Err(io::Error::other(OVER_BUDGET));
+            self.error.get_or_insert(LayerError::TooLarge { limit: self.budget });
+        }
+        if let Some(e) = &self.error {
+            return Err(io::Error::other(e.clone()));
         }
         self.hasher.update(buf);
-        if self.error.is_some() {
-            return Err(io::Error::other("stopped"));
-        }
         let (entries, size, error) = (&mut self.entries, &mut self.size, &mut self.error);
         let result = self.tar.feed(buf, &mut |event| {
             if let TarEvent::Entry(e) = event {
@@ -104,19 +104,16 @@ impl Write for TarSink {
         if let Err(e) = result {
             self.error.get_or_insert(LayerError::Tar(e));
         }
-        if self.error.is_some() {
-            return Err(io::Error::other("stopped"));
+        match &self.error {
+            Some(e) => Err(io::Error::other(e.clone())),
+            None => Ok(buf.len()),
         }
-        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
-
-/// What a sink says when its budget is exhausted.
-const OVER_BUDGET: &str = "over budget";
 
 /// How many leading bytes decide the compression.
 const SNIFF_LEN: usize = 4;
@@ -175,9 +172,8 @@ impl LayerReader {
             return Err(LayerError::Tar(TarError::Truncated { at: 0, needed: 512 }));
         };
         let (compression, format) = (compression_of(&decoder), decoder.format());
-        let failed = decoder.sink().error.clone();
-        let sink = decoder.finish().map_err(|reason| failed.clone().unwrap_or(LayerError::Decompress { format, reason }))?;
-        if let Some(e) = failed {
+        let sink = decoder.finish().map_err(|e| layer_error(format, &e))?;
+        if let Some(e) = sink.error {
             return Err(e);
         }
         // A plain tar's blob digest is its diff_id: it was hashed once, by the sink.
@@ -196,13 +192,10 @@ impl LayerReader {
     }
 }
 
-/// Why the sink refused bytes: its tar parser failed, or its budget ran out.
-fn sink_error(sink: &TarSink, reason: String) -> LayerError {
-    match &sink.error {
-        Some(e) => e.clone(),
-        None if reason.contains(OVER_BUDGET) => LayerError::TooLarge { limit: sink.budget },
-        None => LayerError::Tar(TarError::Truncated { at: sink.hasher.len(), needed: 0 }),
-    }
+/// The sink's own error when it refused bytes (a bad tar, an unsafe entry, the budget), else
+/// the decompressor's.
+fn layer_error(format: &'static str, e: &io::Error) -> LayerError {
+    sink_error::<LayerError>(e).unwrap_or_else(|| LayerError::Decompress { format, reason: e.to_string() })
 }
 
 /// Pushes blob bytes: hashed here unless the blob is a plain tar (then the sink's hash is the
@@ -211,14 +204,8 @@ fn push(decoder: &mut PushDecoder<TarSink>, blob: &mut Hasher, chunk: &[u8]) -> 
     if !matches!(decoder, PushDecoder::Plain(_)) {
         blob.update(chunk);
     }
-    decoder.push(chunk).map_err(|reason| {
-        let sink = decoder.sink();
-        if sink.error.is_some() || reason.contains(OVER_BUDGET) || matches!(decoder, PushDecoder::Plain(_)) {
-            sink_error(sink, reason)
-        } else {
-            LayerError::Decompress { format: decoder.format(), reason }
-        }
-    })
+    let format = decoder.format();
+    decoder.push(chunk).map_err(|e| layer_error(format, &e))
 }
 
 fn compression_of<W: Write>(decoder: &PushDecoder<W>) -> Compression {

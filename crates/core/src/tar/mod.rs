@@ -136,6 +136,14 @@ pub enum TarError {
         /// The typeflag, as a character.
         flag: char,
     },
+    /// A sparse file (GNU `S` type or PAX `GNU.sparse.*`), which this reader does not expand.
+    #[error("tar entry `{path}` at offset {offset} is a sparse file, which is not supported (image-spec: \"sparse files SHOULD NOT be used\")")]
+    Sparse {
+        /// Header offset.
+        offset: u64,
+        /// The entry's path.
+        path: String,
+    },
     /// Sizes that overflow 64 bits.
     #[error("tar entry at offset {0} has a size that overflows")]
     Overflow(u64),

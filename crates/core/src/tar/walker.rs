@@ -39,14 +39,27 @@ enum ExtKind {
 }
 
 /// Extension values waiting for the next real entry.
+///
+/// As in Go's `archive/tar`: a GNU long name or link wins over a PAX one whatever their order,
+/// a second PAX header replaces the first, and an empty PAX value keeps the ustar field.
 #[derive(Default)]
 struct Pending {
+    gnu_path: Option<Vec<u8>>,
+    gnu_link: Option<Vec<u8>>,
+    pax: Pax,
+}
+
+/// The fields a PAX header sets.
+#[derive(Default)]
+struct Pax {
     path: Option<Vec<u8>>,
     link: Option<Vec<u8>>,
     size: Option<u64>,
     uid: Option<u64>,
     gid: Option<u64>,
     mtime: Option<i64>,
+    /// `GNU.sparse.*` records: a sparse file, which this reader does not expand.
+    sparse: bool,
 }
 
 /// Walks the headers of a tar stream; see the module docs of [`crate::tar`].
@@ -118,21 +131,26 @@ impl TarWalker {
     }
 
     fn entry(&mut self, raw: RawHeader, at: u64) -> Result<Entry, TarError> {
-        let pending = std::mem::take(&mut self.pending);
-        let path = pending.path.unwrap_or(raw.name);
+        let Pending { gnu_path, gnu_link, pax } = std::mem::take(&mut self.pending);
+        let path = gnu_path.or(pax.path).unwrap_or(raw.name);
         let path_str = String::from_utf8_lossy(&path).into_owned();
         if path.len() > MAX_PATH_BYTES {
             return Err(TarError::PathTooLong { offset: at, len: path.len() });
         }
-        let Some(kind) = EntryKind::from_typeflag(raw.typeflag) else {
+        if pax.sparse || raw.typeflag == b'S' {
+            return Err(TarError::Sparse { offset: at, path: crate::text::clip(&path_str, 200) });
+        }
+        // Go reads the old NUL typeflag with a name ending in `/` as a directory.
+        let kind = if raw.typeflag == 0 && path.ends_with(b"/") { Some(EntryKind::Directory) } else { EntryKind::from_typeflag(raw.typeflag) };
+        let Some(kind) = kind else {
             return Err(TarError::UnsupportedType {
                 offset: at,
                 path: crate::text::clip(&path_str, 200),
                 flag: char::from(raw.typeflag),
             });
         };
-        let size = pending.size.unwrap_or(raw.size);
-        let link = pending.link.or_else(|| (!raw.linkname.is_empty()).then_some(raw.linkname));
+        let size = pax.size.unwrap_or(raw.size);
+        let link = gnu_link.or(pax.link).or_else(|| (!raw.linkname.is_empty()).then_some(raw.linkname));
         let data_len = if kind.is_header_only() { 0 } else { size };
         let data_at = at + 512;
         let end = padded(data_len).and_then(|p| data_at.checked_add(p)).ok_or(TarError::Overflow(at))?;
@@ -142,9 +160,9 @@ impl TarWalker {
             kind,
             size,
             mode: raw.mode,
-            uid: pending.uid.unwrap_or(raw.uid),
-            gid: pending.gid.unwrap_or(raw.gid),
-            mtime: pending.mtime.unwrap_or(raw.mtime),
+            uid: pax.uid.unwrap_or(raw.uid),
+            gid: pax.gid.unwrap_or(raw.gid),
+            mtime: pax.mtime.unwrap_or(raw.mtime),
             link: link.map(|l| String::from_utf8_lossy(&l).into_owned()),
             data_offset: data_at,
             data_len,
@@ -163,8 +181,8 @@ impl TarWalker {
             return Err(TarError::Truncated { at, needed: len as u64 });
         }
         match kind {
-            ExtKind::GnuLongName => self.pending.path = Some(header::cstr(data).to_vec()),
-            ExtKind::GnuLongLink => self.pending.link = Some(header::cstr(data).to_vec()),
+            ExtKind::GnuLongName => self.pending.gnu_path = Some(header::cstr(data).to_vec()),
+            ExtKind::GnuLongLink => self.pending.gnu_link = Some(header::cstr(data).to_vec()),
             ExtKind::Pax => self.apply_pax(data, header_at)?,
             // Global headers are ignored, as containerd does: they never create entries.
             ExtKind::PaxGlobal => {}
@@ -178,6 +196,7 @@ impl TarWalker {
     /// Records of the form `"%d %s=%s\n"`, where the length counts the whole record.
     fn apply_pax(&mut self, mut data: &[u8], at: u64) -> Result<(), TarError> {
         let bad = || TarError::Pax(at);
+        let mut pax = Pax::default();
         while !data.is_empty() {
             if data.iter().all(|&b| b == 0) {
                 break;
@@ -190,21 +209,28 @@ impl TarWalker {
             let record = &data[sp + 1..len - 1];
             let eq = record.iter().position(|&b| b == b'=').ok_or_else(bad)?;
             let (key, value) = (&record[..eq], &record[eq + 1..]);
+            data = &data[len..];
+            if key.starts_with(b"GNU.sparse.") {
+                pax.sparse = true;
+            }
+            if value.is_empty() {
+                continue;
+            }
             let number = || std::str::from_utf8(value).ok().and_then(|s| s.parse::<u64>().ok()).ok_or_else(bad);
             match key {
-                b"path" => self.pending.path = Some(value.to_vec()),
-                b"linkpath" => self.pending.link = Some(value.to_vec()),
-                b"size" => self.pending.size = Some(number()?),
-                b"uid" => self.pending.uid = Some(number()?),
-                b"gid" => self.pending.gid = Some(number()?),
+                b"path" => pax.path = Some(value.to_vec()),
+                b"linkpath" => pax.link = Some(value.to_vec()),
+                b"size" => pax.size = Some(number()?),
+                b"uid" => pax.uid = Some(number()?),
+                b"gid" => pax.gid = Some(number()?),
                 b"mtime" => {
                     let secs = std::str::from_utf8(value).ok().and_then(|s| s.split('.').next()?.parse::<i64>().ok());
-                    self.pending.mtime = Some(secs.ok_or_else(bad)?);
+                    pax.mtime = Some(secs.ok_or_else(bad)?);
                 }
                 _ => {}
             }
-            data = &data[len..];
         }
+        self.pending.pax = pax;
         Ok(())
     }
 

@@ -223,13 +223,22 @@ fn layer_sources(out: &mut Vec<Case>, img: &Image) {
     out.push(case("layer_sources_no_digest", "image-spec descriptor.md (digest REQUIRED)", a.tar(), refused(|e| json_error(e, "LayerSources"), "missing field `digest`")));
     let wrong = Digest::of(b"some other blob");
     let a = img.docker_with(|m| {
-        m[0]["LayerSources"] = json!({ l.diff_id.to_string(): {"mediaType": media_type::DOCKER_LAYER_TAR, "digest": wrong.to_string(), "size": 5} });
+        m[0]["LayerSources"] = json!({ l.diff_id.to_string(): {"mediaType": media_type::DOCKER_LAYER_TAR, "digest": wrong.to_string(), "size": l.bytes.len()} });
     });
     out.push(case(
         "layer_sources_digest_mismatch",
         "umoci blob hash hardening; distribution-spec bad-digest",
         a.tar(),
         refused(move |e| is(e, |a| matches!(a, ArchiveError::DigestMismatch { expected, .. } if *expected == wrong)), "was expected"),
+    ));
+    let a = img.docker_with(|m| {
+        m[0]["LayerSources"] = json!({ l.diff_id.to_string(): {"mediaType": media_type::DOCKER_LAYER_TAR, "digest": l.digest().to_string(), "size": 5} });
+    });
+    out.push(case(
+        "layer_sources_size_mismatch",
+        "umoci descriptor size hardening (size checked before the digest); image-spec descriptor.md",
+        a.tar(),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::SizeMismatch { expected: 5, .. })), "but its descriptor says 5"),
     ));
     let foreign = json!({"mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", "digest": l.digest().to_string(), "size": l.bytes.len(), "urls": ["https://example.invalid/layer"]});
     let mut a = img.docker_with(|m| m[0]["LayerSources"] = json!({ l.diff_id.to_string(): foreign.clone() }));
@@ -320,8 +329,7 @@ fn oci_descriptors(out: &mut Vec<Case>, img: &Image) {
             "umoci descriptor size hardening (`verified reader size mismatch`); ggcr verify.ReadCloser",
             a.tar(),
             refused(|e| is(e, |a| matches!(a, ArchiveError::SizeMismatch { what, .. } if what.contains("layer"))), "but its descriptor says"),
-        )
-        .bug("layer-size-unchecked"),
+        ),
     );
     let mut a = img.oci();
     a.remove(&layer_path);
@@ -359,7 +367,7 @@ fn oci_descriptors(out: &mut Vec<Case>, img: &Image) {
         "oci_manifest_is_an_index",
         "CVE-2021-41190 / GHSA-77vh-xpmg-72qh (type confusion): bytes of an index served as a manifest",
         a.tar(),
-        refused(|e| json_error(e, "manifest"), "missing field `config`"),
+        refused(|e| json_error(e, "manifest"), "ambiguous"),
     ));
     let a = img.oci_with(|m| m["manifests"] = json!([descriptor(media_type::OCI_MANIFEST, b"x", None)]), |_| {});
     out.push(
@@ -368,8 +376,7 @@ fn oci_descriptors(out: &mut Vec<Case>, img: &Image) {
             "CVE-2021-41190; containers/image PR #1409 \"Reject ambiguous manifest formats\"; containerd validateMediaType",
             a.tar(),
             refused(|e| is(e, |a| matches!(a, ArchiveError::Json(_) | ArchiveError::UnsupportedMediaType { .. })), "manifest"),
-        )
-        .bug("ambiguous-manifest"),
+        ),
     );
     let a = img.oci_with(|m| m["mediaType"] = json!(media_type::OCI_INDEX), |_| {});
     out.push(
@@ -378,8 +385,7 @@ fn oci_descriptors(out: &mut Vec<Case>, img: &Image) {
             "umoci embedded media type verification; containerd validateMediaType",
             a.tar(),
             refused(|e| is(e, |a| matches!(a, ArchiveError::Json(_) | ArchiveError::UnsupportedMediaType { .. })), "manifest"),
-        )
-        .bug("ambiguous-manifest"),
+        ),
     );
     for (name, annotations, source) in [
         ("oci_tag_annotation_invalid", json!({"io.containerd.image.name": "UPPER/case:1"}), "containers/image 4096eaf5 (tags validated)"),
@@ -424,7 +430,7 @@ fn indexes(out: &mut Vec<Case>) {
         "moby specialimage partial / image_load_test \"requested platform(s) found, but some content is missing\"",
         nested(&both, Vec::new()),
         refused(|e| is(e, |a| matches!(a, ArchiveError::NoSuchPlatform { absent: 2, .. } | ArchiveError::Missing { .. })), "not in the archive"),
-    ).bug("index-nothing-importable"));
+    ));
     let attestation = json!({"mediaType": media_type::OCI_MANIFEST, "digest": Digest::of(&arm).to_string(), "size": arm.len(), "platform": {"os": "unknown", "architecture": "unknown"}, "annotations": {"vnd.docker.reference.type": "attestation-manifest"}});
     let only_attestation = index_of(vec![attestation]);
     out.push(case(
@@ -432,7 +438,7 @@ fn indexes(out: &mut Vec<Case>) {
         "buildx provenance manifests (platform unknown/unknown) are not images",
         nested(&only_attestation, arm_blobs.clone()),
         refused(|e| is(e, |a| matches!(a, ArchiveError::NoImages)), "holds no images"),
-    ).bug("index-nothing-importable"));
+    ));
     // Nested five deep: the importer follows four levels.
     let mut inner = amd.clone();
     let mut kind = media_type::OCI_MANIFEST;
@@ -448,7 +454,7 @@ fn indexes(out: &mut Vec<Case>) {
         "reliability B15 (bounded nesting): an error that says the index nests too deep",
         nested(&inner, blobs),
         refused(|e| is(e, |a| !matches!(a, ArchiveError::UnsupportedMediaType { .. })), "nested"),
-    ).bug("index-nothing-importable"));
+    ));
     // A Docker manifest list of a Docker schema 2 manifest (media types consistent throughout).
     let mut docker_manifest: Value = serde_json::from_slice(&amd).unwrap_or_default();
     docker_manifest["mediaType"] = json!(media_type::DOCKER_MANIFEST);

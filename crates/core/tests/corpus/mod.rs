@@ -9,8 +9,6 @@
 //! and layers exist. One test per category runs its cases and lists those that broke their
 //! expectation; `corpus_totals` prints the figures RELIABILITY.md quotes.
 //!
-//! Cases that show a bug in the importer carry a `bug` id: the category tests report them
-//! without failing, and an `#[ignore]`d test per bug asserts the expected behaviour.
 
 use std::time::Duration;
 
@@ -31,7 +29,7 @@ mod paths;
 mod tar_header;
 mod whiteouts;
 
-use oracle::{check_bug, check_category};
+use oracle::check_category;
 
 /// What a case is about (reliability.md §1A–1F, and mutations of real images).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,15 +117,13 @@ pub(crate) struct Case {
     pub(crate) archive: Vec<u8>,
     pub(crate) expect: Expect,
     pub(crate) platform: PlatformChoice,
-    /// The id of a known importer bug this case shows (see [`BUGS`]).
-    pub(crate) bug: Option<&'static str>,
     /// The longest the import may take, for cases about time.
     pub(crate) budget: Option<Duration>,
 }
 
 impl Case {
     pub(crate) fn new(name: impl Into<String>, category: Category, source: &'static str, archive: Vec<u8>, expect: Expect) -> Self {
-        Self { name: name.into(), category, source, archive, expect, platform: PlatformChoice::Default, bug: None, budget: None }
+        Self { name: name.into(), category, source, archive, expect, platform: PlatformChoice::Default, budget: None }
     }
 
     /// Fails the case when the import takes longer than `ms` milliseconds.
@@ -142,30 +138,8 @@ impl Case {
         self
     }
 
-    /// Marks the case as showing the known bug `id`.
-    pub(crate) fn bug(mut self, id: &'static str) -> Self {
-        assert!(BUGS.iter().any(|(b, _)| *b == id), "unknown bug id {id}");
-        self.bug = Some(id);
-        self
-    }
 }
 
-/// Known importer bugs the corpus found, each with an `#[ignore]`d test below.
-pub(crate) const BUGS: [(&str, &str); 13] = [
-    ("json-sniff-quadratic", "pass one over a compressed archive rescans a kept file from its start at every chunk while it is all whitespace: quadratic in the file's size (about 1.3 s per 4 MiB file in a debug build), and files that then turn out not to be JSON count against no limit"),
-    ("oci-layout-unchecked", "`oci-layout` is never read: an OCI layout without one, with a broken one or with an unsupported `imageLayoutVersion` imports; containerd's importer refuses them (reliability A12: ERR)"),
-    ("decoder-error-lost", "when a gzip stream's last bytes are decoded only at finish, the tar error they raise is lost: 'layer is not valid gzip: stopped' or 'does not decompress: tar' instead of 'not a valid tar: bad checksum'"),
-    ("outer-absolute-symlink", "in the outer archive, a symlink's absolute target is taken from the link's directory (`aaaa//x.tar`); docker's classic load (FollowSymlinkInScope) takes it from the archive root"),
-    ("link-slash-dotdot", "a link target such as `/../victim/hello` is accepted; moby go-archive joins it under the link's directory and refuses it as a breakout"),
-    ("gnu-name-over-pax", "a GNU long name followed by a PAX `path` takes the PAX path; Go's archive/tar (docker) always lets the GNU long name win"),
-    ("pax-records-differ", "PAX records are not applied as Go does: an empty value replaces the ustar value (Go keeps it), and a second `x` header adds to the first (Go replaces it)"),
-    ("pax-sparse", "PAX-format GNU sparse files (GNU.sparse.major/minor/name) are read as plain files under their placeholder name; Go renames and expands them, and 'S' sparse entries are refused"),
-    ("rega-trailing-slash", "a NUL-typeflag entry whose name ends in `/` is a file (and `./` one is refused as replacing the root); Go reads it as a directory"),
-    ("layer-size-unchecked", "an OCI layer descriptor's `size` is never compared with the blob; image-spec and umoci refuse a size mismatch"),
-    ("ambiguous-manifest", "a manifest that also has `manifests`, or whose own mediaType is an index's, is imported; containerd validateMediaType refuses it (CVE-2021-41190)"),
-    ("index-nothing-importable", "an index whose manifests are all absent, too deep or attestations is refused as 'not an image manifest or index' naming the index's own media type"),
-    ("compressed-metadata", "in an archive compressed as a whole, a control file that does not start with `{` or `[` gives 'not JSON metadata' instead of the error a plain archive gives"),
-];
 
 // ---- matching errors ----
 
@@ -292,82 +266,4 @@ fn corpus_mutations() {
 #[test]
 fn corpus_totals() {
     oracle::print_totals();
-}
-
-#[test]
-#[ignore = "bug: an absolute symlink target in the outer archive is resolved from the link's directory, not the archive root"]
-fn bug_outer_absolute_symlink() {
-    check_bug("outer-absolute-symlink");
-}
-
-#[test]
-#[ignore = "bug: a tar error raised while a gzip decoder finishes is lost ('stopped', 'does not decompress: tar')"]
-fn bug_decoder_error_lost() {
-    check_bug("decoder-error-lost");
-}
-
-#[test]
-#[ignore = "bug: the JSON sniffing of pass one is quadratic in a file's leading whitespace"]
-fn bug_json_sniff_quadratic() {
-    check_bug("json-sniff-quadratic");
-}
-
-#[test]
-#[ignore = "bug: `oci-layout` is never read (missing, broken or unsupported versions import)"]
-fn bug_oci_layout_unchecked() {
-    check_bug("oci-layout-unchecked");
-}
-
-#[test]
-#[ignore = "bug: a link target such as `/../victim/hello` is accepted; moby go-archive refuses it as a breakout"]
-fn bug_link_slash_dotdot() {
-    check_bug("link-slash-dotdot");
-}
-
-#[test]
-#[ignore = "bug: a GNU long name followed by a PAX path takes the PAX path; Go's archive/tar lets the GNU name win"]
-fn bug_gnu_name_over_pax() {
-    check_bug("gnu-name-over-pax");
-}
-
-#[test]
-#[ignore = "bug: an OCI layer descriptor's size is never compared with the blob"]
-fn bug_layer_size_unchecked() {
-    check_bug("layer-size-unchecked");
-}
-
-#[test]
-#[ignore = "bug: an index with nothing importable is refused as 'not an image manifest or index'"]
-fn bug_index_nothing_importable() {
-    check_bug("index-nothing-importable");
-}
-
-#[test]
-#[ignore = "bug: empty PAX values and repeated PAX headers are not applied as Go applies them"]
-fn bug_pax_records_differ() {
-    check_bug("pax-records-differ");
-}
-
-#[test]
-#[ignore = "bug: PAX-format GNU sparse files are read as plain files under their placeholder name"]
-fn bug_pax_sparse() {
-    check_bug("pax-sparse");
-}
-
-#[test]
-#[ignore = "bug: a NUL-typeflag entry ending in `/` is not a directory, as it is for Go"]
-fn bug_rega_trailing_slash() {
-    check_bug("rega-trailing-slash");
-}
-
-#[test]
-#[ignore = "bug: a manifest that is also an index (CVE-2021-41190) is imported"]
-fn bug_ambiguous_manifest() {
-    check_bug("ambiguous-manifest");
-}
-
-#[test]
-#[ignore = "bug: null or non-JSON control files of a compressed archive give 'not JSON metadata'"]
-fn bug_compressed_metadata() {
-    check_bug("compressed-metadata");
 }

@@ -9,14 +9,13 @@ use std::time::{Duration, Instant};
 use layerwise_core::fs::check_entry;
 use layerwise_core::store::{BlobRecord, ImageRecord, ImportState, LayerRecord, MemoryStore, Store};
 
-use super::{Case, Category, Expect, BUGS};
+use super::{Case, Category, Expect};
 use crate::common::{generated, import_bytes, import_platform};
 
 /// What running a case gave.
 pub(super) struct Outcome {
     name: String,
     source: &'static str,
-    bug: Option<&'static str>,
     /// The case met its expectation and the oracle.
     ok: bool,
     panicked: bool,
@@ -97,7 +96,6 @@ fn run(case: &Case) -> Outcome {
             Outcome {
                 name: case.name.clone(),
                 source: case.source,
-                bug: case.bug,
                 ok: false,
                 panicked: true,
                 refused: false,
@@ -163,7 +161,6 @@ fn judge(case: &Case) -> Outcome {
     Outcome {
         name: case.name.clone(),
         source: case.source,
-        bug: case.bug,
         ok,
         panicked: false,
         refused: result.is_err(),
@@ -189,16 +186,13 @@ pub(super) fn results(category: Category) -> &'static [Outcome] {
 }
 
 fn line(o: &Outcome) -> String {
-    let mark = match (o.ok, o.panicked, o.bug) {
-        (_, true, _) => "PANIC",
-        (true, _, None) => "ok",
-        (true, _, Some(_)) => "FIXED?",
-        (false, _, Some(_)) => "BUG",
-        (false, _, None) => "FAIL",
+    let mark = match (o.ok, o.panicked) {
+        (_, true) => "PANIC",
+        (true, _) => "ok",
+        (false, _) => "FAIL",
     };
-    let bug = o.bug.map(|b| format!(" (known bug `{b}`)")).unwrap_or_default();
     let shown: String = o.detail.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect();
-    format!("{mark:6} {:<58} {:>5} ms  {shown}{bug}  [{}]", o.name, o.elapsed.as_millis(), o.source)
+    format!("{mark:6} {:<58} {:>5} ms  {shown}  [{}]", o.name, o.elapsed.as_millis(), o.source)
 }
 
 /// Runs a category, prints a line per case, fails listing the cases that broke expectations.
@@ -208,19 +202,8 @@ pub(super) fn check_category(category: Category) {
     for o in outcomes {
         println!("{}", line(o));
     }
-    let broken: Vec<String> = outcomes.iter().filter(|o| (!o.ok && o.bug.is_none()) || o.panicked).map(line).collect();
+    let broken: Vec<String> = outcomes.iter().filter(|o| !o.ok || o.panicked).map(line).collect();
     assert!(broken.is_empty(), "{} of {} {} cases broke expectations:\n{}", broken.len(), outcomes.len(), category.label(), broken.join("\n"));
-}
-
-/// Runs the cases of one known bug and asserts they behave as they should.
-pub(super) fn check_bug(id: &str) {
-    let outcomes: Vec<&Outcome> = Category::ALL.iter().flat_map(|c| results(*c)).filter(|o| o.bug == Some(id)).collect();
-    assert!(!outcomes.is_empty(), "no case for bug {id}");
-    for o in &outcomes {
-        println!("{}", line(o));
-    }
-    let broken: Vec<String> = outcomes.iter().filter(|o| !o.ok).map(|o| line(o)).collect();
-    assert!(broken.is_empty(), "bug {id} still shows in {} cases:\n{}", broken.len(), broken.join("\n"));
 }
 
 /// Counts per category and the figures of reliability.md §4.5.
@@ -239,7 +222,7 @@ pub(super) fn print_totals() {
     let per_kind: Vec<String> =
         kinds.iter().map(|k| format!("{k} {}", mutations.iter().filter(|o| o.name.split('/').nth(2) == Some(*k)).count())).collect();
     let counted = |refused: bool| {
-        let expected: Vec<&&Outcome> = outcomes.iter().filter(|o| o.expected_refusal == refused && o.bug.is_none()).collect();
+        let expected: Vec<&&Outcome> = outcomes.iter().filter(|o| o.expected_refusal == refused).collect();
         let met = expected.iter().filter(|o| o.ok && o.refused == refused).count();
         (met, expected.len())
     };
@@ -249,16 +232,11 @@ pub(super) fn print_totals() {
     let hangs = outcomes.iter().filter(|o| o.elapsed > Duration::from_secs(10)).count();
     let partial: usize = outcomes.iter().map(|o| o.partial).sum();
     let outside: usize = outcomes.iter().map(|o| o.outside_root).sum();
-    let bugs: Vec<&&Outcome> = outcomes.iter().filter(|o| o.bug.is_some()).collect();
     let slowest = outcomes.iter().max_by_key(|o| o.elapsed).map(|o| format!("{} ({} ms)", o.name, o.elapsed.as_millis())).unwrap_or_default();
     let total: Duration = outcomes.iter().map(|o| o.elapsed).sum();
     println!("Bad-input corpus:      N_fixtures={hand}  ({})", per_category.join(", "));
     println!("Mutations of real images: M={}  ({})", mutations.len(), per_kind.join(", "));
     println!("Outcomes:              errors-as-expected {refused_ok}/{refused_all}, accepted-as-expected {accepted_ok}/{accepted_all}");
-    println!("Known bugs:            {} cases in {} bugs (#[ignore]d tests corpus::bug_*), not counted above", bugs.len(), BUGS.len());
-    for (id, what) in BUGS {
-        println!("  {id}: {what}");
-    }
     println!("Panics / traps:        {panics}");
     println!("Hangs (> 10 s/case):   {hangs}");
     let refusals = outcomes.iter().filter(|o| o.refused).count();
