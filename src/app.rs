@@ -1,5 +1,6 @@
 //! The root component: state, routing, the worker, and the layout.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
@@ -42,28 +43,48 @@ fn new_import_id() -> String {
     format!("import-{}-{:08x}", js_sys::Date::now() as u64, (js_sys::Math::random() * f64::from(u32::MAX)) as u32)
 }
 
+/// The worker bridge, shared by the page's callbacks.
+type Bridge = Rc<RefCell<Option<WorkerBridge>>>;
+
+/// Starts the import worker. If it faults (a trap in its WASM, an uncaught error), the imports it
+/// was running are marked failed and a new worker is started: the page keeps working.
+fn start_worker(bridge: Bridge, dispatch: UseReducerDispatcher<AppState>) {
+    let (b, d) = (bridge.clone(), dispatch.clone());
+    let on_event: Rc<dyn Fn(Event)> = Rc::new(move |e: Event| match e {
+        Event::Failed { id, error, .. } if id.is_empty() => {
+            d.dispatch(Action::WorkerFailed(error));
+            // Replaced on the next tick: this closure belongs to the worker being dropped.
+            let (b, d) = (b.clone(), d.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                b.borrow_mut().take();
+                start_worker(b, d);
+            });
+        }
+        e => {
+            let reload = matches!(e, Event::Done { .. } | Event::Ready { .. });
+            d.dispatch(Action::Worker(e));
+            if reload {
+                load_images(d.clone());
+            }
+        }
+    });
+    match WorkerBridge::spawn(on_event) {
+        Ok(w) => *bridge.borrow_mut() = Some(w),
+        Err(e) => dispatch.dispatch(Action::Failed(format!("the import worker could not start: {e}"))),
+    }
+}
+
 /// The page.
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(|| AppState::new(Route::from_hash(&current_hash())));
-    let bridge = use_mut_ref(|| None::<WorkerBridge>);
+    let bridge: Bridge = use_mut_ref(|| None::<WorkerBridge>);
 
     {
         let dispatch = state.dispatcher();
         let bridge = bridge.clone();
         use_effect_with((), move |_| {
-            let d = dispatch.clone();
-            let on_event: Rc<dyn Fn(Event)> = Rc::new(move |e: Event| {
-                let reload = matches!(e, Event::Done { .. } | Event::Ready { .. });
-                d.dispatch(Action::Worker(e));
-                if reload {
-                    load_images(d.clone());
-                }
-            });
-            match WorkerBridge::spawn(on_event) {
-                Ok(b) => *bridge.borrow_mut() = Some(b),
-                Err(e) => dispatch.dispatch(Action::Failed(format!("the import worker could not start: {e}"))),
-            }
+            start_worker(bridge, dispatch.clone());
             load_images(dispatch.clone());
             let d = dispatch.clone();
             let on_hash = Closure::<dyn FnMut()>::new(move || d.dispatch(Action::Navigate(Route::from_hash(&current_hash()))));

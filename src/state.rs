@@ -79,6 +79,8 @@ pub enum Action {
     },
     /// The worker reported something.
     Worker(Event),
+    /// The worker faulted: its running imports failed; a new worker is starting.
+    WorkerFailed(String),
     /// A problem outside any import.
     Failed(String),
     /// The user closed the error banner.
@@ -95,6 +97,13 @@ impl AppState {
             Action::ImagesLoaded(images) => self.images = Some(Rc::new(images)),
             Action::ImportQueued { id, name } => self.imports.push(ImportRow { id, name, status: ImportStatus::Queued }),
             Action::Worker(event) => self.apply(event),
+            Action::WorkerFailed(message) => {
+                for row in self.imports.iter_mut().filter(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. })) {
+                    row.status = ImportStatus::Failed(format!("{message}; nothing was kept from this import"));
+                }
+                self.worker_ready = false;
+                self.error = Some(message);
+            }
             Action::Failed(message) => self.error = Some(message),
             Action::DismissError => self.error = None,
             Action::ClearFinished => self.imports.retain(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. })),
@@ -146,6 +155,14 @@ mod tests {
         assert_eq!(s.imports[0].status, ImportStatus::Done(vec!["Loaded image: a:1".into()]));
         assert_eq!(s.worker_memory_peak, 300);
         assert!(s.reduce(Action::ClearFinished).imports.is_empty());
+    }
+
+    #[test]
+    fn a_worker_fault_fails_the_running_imports() {
+        let s = AppState::new(Route::Images).reduce(Action::ImportQueued { id: "1".into(), name: "a.tar".into() });
+        let s = s.reduce(Action::WorkerFailed("the import worker failed: boom".into()));
+        assert!(matches!(&s.imports[0].status, ImportStatus::Failed(e) if e.starts_with("the import worker failed: boom")));
+        assert!(!s.worker_ready);
     }
 
     #[test]

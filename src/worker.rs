@@ -49,23 +49,26 @@ pub fn start() {
     queue.borrow_mut().running = true;
     wasm_bindgen_futures::spawn_local(async move {
         let collected = match IdbStore::open().await {
-            Ok(store) => {
-                // An unfinished import is alive while its lock is held (by this or another tab);
-                // without the Web Locks API, while its heartbeat is recent.
-                let held = locks::held().await;
-                let beat = heartbeat(now_ms());
-                let alive = |i: &ImportRecord| match &held {
-                    Some(names) => names.contains(&locks::name_of(&i.id)),
-                    None => beat(i),
-                };
-                collect_garbage(&store, &alive).await.unwrap_or(0)
-            }
+            Ok(store) => collect(&store).await,
             Err(_) => 0,
         };
         post(&Event::Ready { collected, memory: memory() });
         queue.borrow_mut().running = false;
         run_queue(queue);
     });
+}
+
+/// Removes what no image needs. An unfinished import is alive while its lock is held (by this
+/// or another tab); without the Web Locks API, while its heartbeat is recent. Runs at start-up
+/// and after each import, so what a faulted or closed import left goes soon.
+async fn collect(store: &IdbStore) -> usize {
+    let held = locks::held().await;
+    let beat = heartbeat(now_ms());
+    let alive = |i: &ImportRecord| match &held {
+        Some(names) => names.contains(&locks::name_of(&i.id)),
+        None => beat(i),
+    };
+    collect_garbage(store, &alive).await.unwrap_or(0)
 }
 
 fn run_queue(queue: Rc<RefCell<Queue>>) {
@@ -93,7 +96,7 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
 async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Result<(Vec<String>, ImportStats), String> {
     let platform = PlatformChoice::parse(platform).map_err(|e| format!("{name}: {e}"))?;
     let request = ImportRequest { id: id.to_owned(), name: name.to_owned(), platform };
-    let _lock = locks::hold(&locks::name_of(id)).await?;
+    let lock = locks::hold(&locks::name_of(id)).await?;
     let store = IdbStore::open().await.map_err(|e| e.to_string())?;
     let source = FileSource::new(file.into());
     let mut stats = ImportStats::default();
@@ -110,6 +113,8 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
     };
     let size = source.len();
     let result = import_archive(&source, &store, &request, &now_ms, &mut progress).await;
+    drop(lock);
+    collect(&store).await;
     match result {
         Ok(imported) => Ok((imported.iter().flat_map(|i| i.load_lines()).collect(), stats)),
         Err(ImportError::Store(StoreError::Full(_))) => Err(format!("{name}: {}", storage_full(size).await)),

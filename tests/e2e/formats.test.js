@@ -148,4 +148,15 @@ for (const name of ['google_go-containerregistry_hello-world-v25.tar', 'snyk_sny
   });
 }
 
+// After the tests that compare with an Engine API holding only test/app:1: this tags the same image.
+test('an archive with zstd layers (skopeo --dest-compress-format zstd) imports', async () => {
+  await browser.page.goto(server.url);
+  const r = await importFile(browser.page, path.join(fixtures(), 'app.zstd.tar'));
+  assert.equal(r.status, 'done', r.text);
+  assert.match(r.text, /Loaded image: test\/app:zstd/);
+  await browser.page.goto(`${server.url}#/images/test%2Fapp:zstd`);
+  await browser.page.waitForSelector('#docker-history', { state: 'attached' });
+  assert.match(await browser.page.textContent('#docker-history'), /umoci repack/);
+});
+
 test('no page errors', () => assert.deepEqual(browser.errors, []));

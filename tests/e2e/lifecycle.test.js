@@ -57,6 +57,32 @@ test('a reload in the middle of an import leaves no partial image, and the next 
   }
 });
 
+test('a fault in the import worker fails its import, a new worker starts, and the page keeps working', async () => {
+  const archive = bigArchive('fault.tar', 400, 2);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await page.goto(server.url);
+    await waitReady(page);
+    await page.setInputFiles('#archive-input', archive);
+    await page.waitForFunction(() => Number(document.querySelector('.import[data-status="running"] progress')?.value ?? 0) > 10, null, { timeout: 120_000 });
+    // An uncaught error in the worker, as a trap in its WASM would surface.
+    const [worker] = page.workers();
+    await worker.evaluate(() => setTimeout(() => { throw new Error('injected fault'); }));
+    await page.waitForSelector('.import[data-status="failed"]', { timeout: 30_000 });
+    assert.match(await page.innerText('.import'), /the import worker failed: .*injected fault.*nothing was kept from this import/);
+    await waitReady(page);
+    const r = await importFile(page, path.join(fixtures(), 'base.docker.tar'));
+    assert.equal(r.status, 'done', r.text);
+    const counts = await countRecords(page);
+    assert.equal(counts.images, 1);
+    assert.equal(counts.blobs, 3, 'the interrupted import left blobs');
+    assert.equal(counts.layers, 1);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('two tabs importing images that share a base at once both succeed, sharing the layer', async () => {
   const browser = await launch();
   try {

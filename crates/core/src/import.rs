@@ -464,6 +464,8 @@ async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str)
     if !rec.repo_tags.is_empty() {
         rec.last_tag_time = Some(tag_time.to_owned());
     }
+    // docker's reference store lists an image's references in lexical order of their full names.
+    rec.repo_tags.sort_by_cached_key(|t| crate::reference::Reference::parse(t).map_or_else(|_| t.clone(), |r| r.to_string()));
     store.put_image(&rec).await?;
     Ok(rec.repo_tags)
 }

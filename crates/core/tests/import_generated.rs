@@ -42,6 +42,18 @@ fn docker_and_oci_archives_of_one_image_give_the_same_id_and_layers() {
 }
 
 #[test]
+fn zstd_layers_made_by_skopeo_give_the_same_image() {
+    let (a, b) = (MemoryStore::new(), MemoryStore::new());
+    let gzip = import_file(&a, &generated().join("app.oci.tar")).unwrap();
+    let zstd = import_file(&b, &generated().join("app.zstd.tar")).unwrap();
+    assert_eq!(gzip[0].id, zstd[0].id, "the config, and so the image ID, does not change with the compression");
+    assert_eq!(zstd[0].tags, vec!["test/app:zstd"]);
+    let layer = &images(&b)[0].layers[1];
+    assert_eq!(layer.media_type, "application/vnd.oci.image.layer.v1.tar+zstd");
+    assert_eq!(layer.diff_id, images(&a)[0].layers[1].diff_id);
+}
+
+#[test]
 fn a_multi_image_archive_imports_every_image() {
     let store = MemoryStore::new();
     let imported = import_file(&store, &generated().join("multi.podman.tar")).unwrap();
