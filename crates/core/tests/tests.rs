@@ -16,5 +16,7 @@ mod layers;
 mod platforms;
 // Our tar reading agrees with GNU tar and Python tarfile on every accepted layer.
 mod parser_agreement;
+// The merged filesystem against umoci unpack.
+mod merged_fs;
 // The bad-input corpus: hostile archives and mutations of real ones, each with the error it must give.
 mod corpus;
