@@ -4,13 +4,14 @@ use std::rc::Rc;
 
 use js_sys::{Function, Reflect};
 use layerwise_core::digest::Digest;
+use layerwise_core::fs::{MergedFs, Tree};
 use layerwise_core::spec::{self, ImageConfig};
 use layerwise_core::store::{self, ImageRecord, Store};
 use layerwise_core::view::{self, human_size};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-use super::{HistoryView, JsonTree};
+use super::{FileExplorer, HistoryView, ImageFs, JsonTree, LayersView, WasteView};
 use crate::browser::store::IdbStore;
 
 /// Props of [`ImagePage`].
@@ -24,10 +25,33 @@ pub struct ImagePageProps {
     pub now: i64,
 }
 
-async fn load_config(id: Digest) -> Result<ImageConfig, String> {
+/// What the page shows of an image beyond its record: the config, and the filesystem built
+/// from the layers' file indexes.
+struct Loaded {
+    config: ImageConfig,
+    fs: Rc<ImageFs>,
+}
+
+async fn load(image: ImageRecord) -> Result<Loaded, String> {
     let store = IdbStore::open().await.map_err(|e| e.to_string())?;
-    let raw = store.read_blob(&id, spec::MAX_JSON_BYTES).await.map_err(|e| e.to_string())?;
-    spec::parse(&format!("config {id}"), &raw).map_err(|e| e.to_string())
+    let raw = store.read_blob(&image.id, spec::MAX_JSON_BYTES).await.map_err(|e| e.to_string())?;
+    let config: ImageConfig = spec::parse(&format!("config {}", image.id), &raw).map_err(|e| e.to_string())?;
+    let mut layers = Vec::with_capacity(image.layers.len());
+    for l in &image.layers {
+        let record = store.layer(&l.diff_id).await.map_err(|e| e.to_string())?;
+        layers.push(record.ok_or_else(|| format!("layer {} is not in the store", l.diff_id))?.entries);
+    }
+    let (merged, changes) = MergedFs::of_layers(layers.iter().map(Vec::as_slice));
+    let tree = Tree::new(&merged);
+    Ok(Loaded { config, fs: Rc::new(ImageFs { merged, tree, changes }) })
+}
+
+/// The page's tabs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Inspect,
+    Files,
+    Waste,
 }
 
 fn copy_to_clipboard(text: &str) -> Result<(), JsValue> {
@@ -41,14 +65,17 @@ fn copy_to_clipboard(text: &str) -> Result<(), JsValue> {
 #[function_component]
 pub fn ImagePage(props: &ImagePageProps) -> Html {
     let image = store::resolve(&props.images, &props.name).cloned();
-    let config = use_state(|| None::<Result<ImageConfig, String>>);
+    let loaded = use_state(|| None::<Rc<Result<Loaded, String>>>);
     let copied = use_state(|| false);
+    let tab = use_state(|| Tab::Inspect);
+    let layer = use_state(|| None::<usize>);
     {
-        let config = config.clone();
-        use_effect_with(image.as_ref().map(|i| i.id.clone()), move |id| {
-            config.set(None);
-            if let Some(id) = id.clone() {
-                wasm_bindgen_futures::spawn_local(async move { config.set(Some(load_config(id).await)) });
+        let loaded = loaded.clone();
+        let image = image.clone();
+        use_effect_with(image.as_ref().map(|i| i.id.clone()), move |_| {
+            loaded.set(None);
+            if let Some(image) = image {
+                wasm_bindgen_futures::spawn_local(async move { loaded.set(Some(Rc::new(load(image).await))) });
             }
         });
     }
@@ -77,11 +104,37 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
             }
         </header>
     };
-    let config = match &*config {
-        None => return html! { <section class="image-page">{ header }<p class="loading">{ "Reading the config…" }</p></section> },
+    let loaded = match loaded.as_deref() {
+        None => return html! { <section class="image-page">{ header }<p class="loading">{ "Reading the config and the layers' file indexes…" }</p></section> },
         Some(Err(e)) => return html! { <section class="image-page">{ header }<p class="error">{ e.clone() }</p></section> },
-        Some(Ok(c)) => c,
+        Some(Ok(l)) => l,
     };
+    let config = &loaded.config;
+    let tabs = [(Tab::Inspect, "Inspect & history"), (Tab::Files, "Layers & files"), (Tab::Waste, "Wasted space")].map(|(t, label)| {
+        let set = {
+            let tab = tab.clone();
+            Callback::from(move |_: MouseEvent| tab.set(t))
+        };
+        html! { <button class={classes!("tab", (*tab == t).then_some("active"))} onclick={set}>{ label }</button> }
+    });
+    let on_layer = {
+        let layer = layer.clone();
+        Callback::from(move |l: Option<usize>| layer.set(l))
+    };
+    let body = match *tab {
+        Tab::Inspect => None,
+        Tab::Files => Some(html! {
+            <>
+                <LayersView rows={view::layers(&image, config, &loaded.fs.changes)} selected={*layer} on_select={on_layer} now={props.now} />
+                <FileExplorer fs={loaded.fs.clone()} layer={*layer} />
+            </>
+        }),
+        Tab::Waste => Some(html! { <WasteView fs={loaded.fs.clone()} /> }),
+    };
+    let nav = html! { <nav class="tabs">{ for tabs }</nav> };
+    if let Some(body) = body {
+        return html! { <section class="image-page">{ header }{ nav }{ body }</section> };
+    }
     let inspect = view::inspect(&image, config);
     let inspect_text = view::inspect_json(std::slice::from_ref(&inspect));
     let tree = serde_json::to_value(&inspect).unwrap_or_default();
@@ -96,6 +149,7 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
     html! {
         <section class="image-page">
             { header }
+            { nav }
             <section class="inspect">
                 <div class="toolbar">
                     <h3>{ "Inspect" }</h3>

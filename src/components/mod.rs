@@ -2,16 +2,24 @@
 
 mod drop_zone;
 mod error_banner;
+mod file_explorer;
 mod history_view;
 mod image_page;
 mod images_view;
 mod imports_panel;
 mod json_tree;
+mod layers_view;
+mod virtual_list;
+mod waste_view;
 
 pub use drop_zone::DropZone;
 pub use error_banner::ErrorBanner;
+pub use file_explorer::{FileExplorer, ImageFs};
 pub use history_view::HistoryView;
 pub use image_page::ImagePage;
 pub use images_view::ImagesView;
 pub use imports_panel::ImportsPanel;
 pub use json_tree::JsonTree;
+pub use layers_view::LayersView;
+pub use virtual_list::VirtualList;
+pub use waste_view::WasteView;

@@ -1,0 +1,165 @@
+//! The file explorer: the merged filesystem as a tree, or what one layer changed, with a
+//! search box, sorting, directory sizes and flags on names that look like secrets.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use layerwise_core::fs::{looks_secret, LayerChanges, MergedFs, Row, SortBy, Tree};
+use layerwise_core::tar::EntryKind;
+use layerwise_core::view::human_size;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::VirtualList;
+
+const ROW_HEIGHT: u32 = 22;
+const LIST_HEIGHT: u32 = 480;
+
+/// An image's filesystem, computed once per image page.
+pub struct ImageFs {
+    /// The final filesystem.
+    pub merged: MergedFs,
+    /// Its tree, for browsing.
+    pub tree: Tree,
+    /// What each layer changed, base first.
+    pub changes: Vec<LayerChanges>,
+}
+
+impl PartialEq for ImageFs {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// Props of [`FileExplorer`].
+#[derive(Properties, PartialEq)]
+pub struct FileExplorerProps {
+    /// The image's filesystem.
+    pub fs: Rc<ImageFs>,
+    /// A layer to show the changes of (`None`: the merged filesystem).
+    pub layer: Option<usize>,
+}
+
+/// One line of a layer's changes.
+#[derive(Clone, PartialEq)]
+struct Change {
+    mark: char,
+    path: String,
+}
+
+/// The explorer.
+#[function_component]
+pub fn FileExplorer(props: &FileExplorerProps) -> Html {
+    let expanded = use_state(HashSet::<String>::new);
+    let sort = use_state(SortBy::default);
+    let query = use_state(String::new);
+    let fs = props.fs.clone();
+    let rows: Rc<Vec<Row>> = {
+        let (fs, expanded, sort, query) = (fs.clone(), (*expanded).clone(), *sort, (*query).clone());
+        use_memo((props.fs.clone(), expanded.clone(), sort, query.clone()), move |_| {
+            if query.is_empty() { fs.tree.visible(&expanded, sort) } else { fs.tree.search(&query) }
+        })
+    };
+    let changes: Rc<Vec<Change>> = {
+        let fs = fs.clone();
+        use_memo((props.fs.clone(), props.layer, (*query).clone()), move |(_, layer, query)| {
+            let Some(c) = layer.and_then(|i| fs.changes.get(i)) else { return Vec::new() };
+            let mut out: Vec<Change> = [('+', &c.added), ('~', &c.modified), ('-', &c.deleted)]
+                .into_iter()
+                .flat_map(|(mark, paths)| paths.iter().map(move |p| Change { mark, path: p.clone() }))
+                .filter(|c| query.is_empty() || c.path.to_lowercase().contains(&query.to_lowercase()))
+                .collect();
+            out.sort_by(|a, b| a.path.cmp(&b.path));
+            out
+        })
+    };
+    let on_query = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                query.set(input.value());
+            }
+        })
+    };
+    let on_sort = {
+        let sort = sort.clone();
+        Callback::from(move |_: Event| sort.set(if *sort == SortBy::Name { SortBy::Size } else { SortBy::Name }))
+    };
+    let header = html! {
+        <div class="toolbar">
+            <h3>{ match props.layer { Some(i) => format!("Files changed by layer {i}"), None => "Files (all layers merged)".to_owned() } }</h3>
+            <input id="file-search" type="search" placeholder="search paths" oninput={on_query} value={(*query).clone()} />
+            if props.layer.is_none() {
+                <label><input id="sort-by-size" type="checkbox" checked={*sort == SortBy::Size} onchange={on_sort} />{ " largest first" }</label>
+            }
+            <span class="hint">{ format!("{} entries, {}", fs.merged.len(), human_size(fs.tree.size(""))) }</span>
+        </div>
+    };
+    let render = match props.layer {
+        Some(_) => {
+            let (changes, fs) = (changes.clone(), fs.clone());
+            Callback::from(move |i: usize| {
+                let c = &changes[i];
+                let size = fs.merged.get(&c.path).map(|n| n.entry.size).unwrap_or(0);
+                html! {
+                    <div class={classes!("file", format!("change-{}", match c.mark { '+' => "added", '~' => "modified", _ => "deleted" }))} data-path={c.path.clone()}>
+                        <span class="mark">{ c.mark }</span>
+                        <span class="name mono">{ c.path.clone() }</span>
+                        { secret_flag(&c.path) }
+                        <span class="size">{ if c.mark == '-' { String::new() } else { human_size(size) } }</span>
+                    </div>
+                }
+            })
+        }
+        None => {
+            let (rows, fs, expanded) = (rows.clone(), fs.clone(), expanded.clone());
+            Callback::from(move |i: usize| tree_row(&rows[i], &fs.merged, &expanded))
+        }
+    };
+    let count = if props.layer.is_some() { changes.len() } else { rows.len() };
+    html! {
+        <section class="files">
+            { header }
+            <VirtualList rows={count} row_height={ROW_HEIGHT} height={LIST_HEIGHT} render={render} />
+        </section>
+    }
+}
+
+fn secret_flag(path: &str) -> Html {
+    if looks_secret(path) {
+        html! { <span class="secret" title="the name looks like a key, token or credential file">{ "⚠ secret?" }</span> }
+    } else {
+        html! {}
+    }
+}
+
+fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>) -> Html {
+    let node = fs.get(&row.path);
+    let link = node.and_then(|n| n.entry.link.clone()).filter(|_| node.is_some_and(|n| n.entry.kind == EntryKind::Symlink));
+    let toggle = {
+        let (expanded, path) = (expanded.clone(), row.path.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*expanded).clone();
+            if !next.remove(&path) {
+                next.insert(path.clone());
+            }
+            expanded.set(next);
+        })
+    };
+    let open = expanded.contains(&row.path);
+    html! {
+        <div class={classes!("file", row.is_dir.then_some("dir"))} style={format!("padding-left: {}px", row.depth * 16)} data-path={row.path.clone()}>
+            if row.is_dir {
+                <button class="fold" onclick={toggle}>{ if open { "▾" } else { "▸" } }</button>
+            } else {
+                <span class="fold"></span>
+            }
+            <span class="name mono">{ row.name.clone() }</span>
+            if let Some(target) = link {
+                <span class="link mono">{ format!(" → {target}") }</span>
+            }
+            { secret_flag(&row.path) }
+            <span class="size">{ human_size(row.size) }</span>
+        </div>
+    }
+}
