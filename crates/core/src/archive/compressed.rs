@@ -51,7 +51,6 @@ impl ArchiveSource for Metadata {
 /// Pass one's sink: entries, and the files planning may read: control files and `*.json` by
 /// name, other small files when they turn out to be JSON (configs and manifests under `blobs/`).
 struct Scanner {
-    tar: TarStream,
     entries: Vec<Entry>,
     files: HashMap<u64, Vec<u8>>,
     /// The file being kept, while it may still be needed.
@@ -115,20 +114,41 @@ impl Scanner {
     }
 }
 
-impl Write for Scanner {
+impl Pass for Scanner {
+    fn on_event(&mut self, event: TarEvent<'_>) {
+        Scanner::on_event(self, event);
+    }
+
+    fn error(&mut self) -> &mut Option<ArchiveError> {
+        &mut self.error
+    }
+}
+
+/// What a pass over the decompressed archive does with its entries and their bytes.
+trait Pass {
+    /// Takes the next entry or the next bytes of the current entry's data.
+    fn on_event(&mut self, event: TarEvent<'_>);
+    /// The first problem the pass met; nothing is taken after it.
+    fn error(&mut self) -> &mut Option<ArchiveError>;
+}
+
+/// The decompressor's sink: parses the stream as tar and hands the events to a pass. The parser
+/// and the pass are separate fields so events go straight through, without copies.
+struct TarSink<P> {
+    tar: TarStream,
+    pass: P,
+}
+
+impl<P: Pass> Write for TarSink<P> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(e) = &self.error {
+        if let Some(e) = self.pass.error() {
             return Err(io::Error::other(e.clone()));
         }
-        let mut events = Vec::new();
-        let result = self.tar.feed(buf, &mut |e| events.push(own(e)));
-        for e in events {
-            self.on_event(e.as_event());
+        let pass = &mut self.pass;
+        if let Err(e) = self.tar.feed(buf, &mut |event| pass.on_event(event)) {
+            self.pass.error().get_or_insert(ArchiveError::Tar(e));
         }
-        if let Err(e) = result {
-            self.error.get_or_insert(ArchiveError::Tar(e));
-        }
-        match &self.error {
+        match self.pass.error() {
             Some(e) => Err(io::Error::other(e.clone())),
             None => Ok(buf.len()),
         }
@@ -136,28 +156,6 @@ impl Write for Scanner {
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-/// A [`TarEvent`] whose data is owned, so it can outlive the parser's borrow.
-enum Owned {
-    Entry(Entry),
-    Data(Vec<u8>),
-}
-
-fn own(e: TarEvent<'_>) -> Owned {
-    match e {
-        TarEvent::Entry(e) => Owned::Entry(e),
-        TarEvent::Data(d) => Owned::Data(d.to_vec()),
-    }
-}
-
-impl Owned {
-    fn as_event(&self) -> TarEvent<'_> {
-        match self {
-            Self::Entry(e) => TarEvent::Entry(e.clone()),
-            Self::Data(d) => TarEvent::Data(d),
-        }
     }
 }
 
@@ -193,17 +191,17 @@ pub async fn scan<S: ArchiveSource>(
     compression: Compression,
     on_bytes: &mut dyn FnMut(u64),
 ) -> Result<(ArchiveIndex, Metadata), ArchiveError> {
-    let scanner = Scanner { tar: TarStream::new(), entries: Vec::new(), files: HashMap::new(), keeping: None, kept: 0, error: None };
-    let mut decoder = PushDecoder::new(compression, scanner);
+    let scanner = Scanner { entries: Vec::new(), files: HashMap::new(), keeping: None, kept: 0, error: None };
+    let mut decoder = PushDecoder::new(compression, TarSink { tar: TarStream::new(), pass: scanner });
     pump(source, &mut decoder, on_bytes).await?;
     let format = decoder.format();
-    let mut scanner = decoder.finish().map_err(|e| archive_error(format, &e))?;
+    let TarSink { tar, pass: mut scanner } = decoder.finish().map_err(|e| archive_error(format, &e))?;
     scanner.close();
     if let Some(e) = scanner.error {
         return Err(e);
     }
     let len = scanner.tar_len();
-    scanner.tar.finish()?;
+    tar.finish()?;
     let index = ArchiveIndex::from_entries(scanner.entries)?;
     Ok((index, Metadata { files: scanner.files, len }))
 }
@@ -225,7 +223,6 @@ pub struct StreamedLayer<D> {
 /// Pass two's sink: routes each planned layer's bytes to its reader and blob builder.
 struct Tap<'a, B: BlobBuilder> {
     new_builder: &'a dyn Fn() -> B,
-    tar: TarStream,
     /// Planned layers by data offset, each with its path (for messages).
     wanted: HashMap<u64, String>,
     current: Option<(u64, LayerReader, B)>,
@@ -253,44 +250,30 @@ impl<B: BlobBuilder> Tap<'_, B> {
     }
 }
 
-impl<B: BlobBuilder> Write for Tap<'_, B> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(e) = &self.error {
-            return Err(io::Error::other(e.clone()));
-        }
-        let mut events = Vec::new();
-        let result = self.tar.feed(buf, &mut |e| events.push(own(e)));
-        for e in events {
-            match e {
-                Owned::Entry(entry) => {
-                    self.finish_current();
-                    if self.wanted.contains_key(&entry.data_offset) && !self.done.contains_key(&entry.data_offset) {
-                        self.current = Some((entry.data_offset, LayerReader::new(entry.data_len), (self.new_builder)()));
-                    }
+impl<B: BlobBuilder> Pass for Tap<'_, B> {
+    fn on_event(&mut self, event: TarEvent<'_>) {
+        match event {
+            TarEvent::Entry(entry) => {
+                self.finish_current();
+                if self.wanted.contains_key(&entry.data_offset) && !self.done.contains_key(&entry.data_offset) {
+                    self.current = Some((entry.data_offset, LayerReader::new(entry.data_len), (self.new_builder)()));
                 }
-                Owned::Data(bytes) => {
-                    if let Some((offset, reader, builder)) = &mut self.current {
-                        builder.append(&bytes);
-                        if let Err(source) = reader.update(&bytes) {
-                            let offset = *offset;
-                            self.current = None;
-                            self.fail(offset, source);
-                        }
+            }
+            TarEvent::Data(bytes) => {
+                if let Some((offset, reader, builder)) = &mut self.current {
+                    builder.append(bytes);
+                    if let Err(source) = reader.update(bytes) {
+                        let offset = *offset;
+                        self.current = None;
+                        self.fail(offset, source);
                     }
                 }
             }
         }
-        if let Err(e) = result {
-            self.error.get_or_insert(ArchiveError::Tar(e));
-        }
-        match &self.error {
-            Some(e) => Err(io::Error::other(e.clone())),
-            None => Ok(buf.len()),
-        }
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+    fn error(&mut self) -> &mut Option<ArchiveError> {
+        &mut self.error
     }
 }
 
@@ -308,11 +291,11 @@ pub async fn stream_layers<S: ArchiveSource, B: BlobBuilder>(
     on_bytes: &mut dyn FnMut(u64),
 ) -> Result<HashMap<u64, StreamedLayer<B::Data>>, ArchiveError> {
     let wanted = layers.iter().map(|l| (l.at.offset, l.at.path.clone())).collect();
-    let tap = Tap { tar: TarStream::new(), wanted, current: None, new_builder, done: HashMap::new(), error: None };
-    let mut decoder = PushDecoder::new(compression, tap);
+    let tap = Tap { wanted, current: None, new_builder, done: HashMap::new(), error: None };
+    let mut decoder = PushDecoder::new(compression, TarSink { tar: TarStream::new(), pass: tap });
     pump(source, &mut decoder, on_bytes).await?;
     let format = decoder.format();
-    let mut tap = decoder.finish().map_err(|e| archive_error(format, &e))?;
+    let TarSink { pass: mut tap, .. } = decoder.finish().map_err(|e| archive_error(format, &e))?;
     tap.finish_current();
     if let Some(e) = tap.error {
         return Err(e);
