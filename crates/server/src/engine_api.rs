@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Query, State as AxumState};
 use axum::http::{header, Method, StatusCode, Uri};
@@ -21,9 +21,10 @@ use layerwise_core::view;
 /// The API version the docker CLI 28.2 speaks.
 const API_VERSION: &str = "1.50";
 
-/// The loaded images and their configs.
+/// The loaded images and their configs. Images change with `DELETE /images/…` and
+/// `POST /images/…/tag`.
 pub struct State {
-    images: Vec<ImageRecord>,
+    images: Mutex<Vec<ImageRecord>>,
     configs: HashMap<Digest, ImageConfig>,
 }
 
@@ -45,12 +46,12 @@ impl State {
             let raw = futures::executor::block_on(store.read_blob(&image.id, spec::MAX_JSON_BYTES))?;
             configs.insert(image.id.clone(), spec::parse(&format!("config {}", image.id), &raw)?);
         }
-        Ok(Arc::new(Self { images, configs }))
+        Ok(Arc::new(Self { images: Mutex::new(images), configs }))
     }
 
-    /// The loaded images.
-    pub fn images(&self) -> &[ImageRecord] {
-        &self.images
+    /// The images now.
+    pub fn images(&self) -> Vec<ImageRecord> {
+        self.images.lock().map(|i| i.clone()).unwrap_or_default()
     }
 
     /// The parsed config of an image.
@@ -70,7 +71,21 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         (&Method::GET | &Method::HEAD, "/_ping") => ping(),
         (&Method::GET, "/images/json") => {
             let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
-            json(StatusCode::OK, &view::image_summaries(&state.images, all))
+            json(StatusCode::OK, &view::image_summaries(&state.images(), all))
+        }
+        (&Method::DELETE, p) if p.starts_with("/images/") => {
+            let name = percent_encoding::percent_decode_str(&p["/images/".len()..]).decode_utf8_lossy().into_owned();
+            let flag = |k: &str| query.get(k).is_some_and(|v| v == "1" || v == "true");
+            remove(&state, &name, flag("force"), !flag("noprune"))
+        }
+        (&Method::POST, p) if p.starts_with("/images/") && p.ends_with("/tag") => {
+            let name = percent_encoding::percent_decode_str(&p["/images/".len()..p.len() - "/tag".len()]).decode_utf8_lossy().into_owned();
+            let target = match (query.get("repo"), query.get("tag")) {
+                (Some(r), Some(t)) if !t.is_empty() => format!("{r}:{t}"),
+                (Some(r), _) => r.clone(),
+                _ => return message(StatusCode::BAD_REQUEST, "repository name must have at least one component"),
+            };
+            tag(&state, &name, &target)
         }
         (&Method::GET, p) if p.starts_with("/images/") && p.ends_with("/json") => {
             with_image(&state, &p["/images/".len()..p.len() - "/json".len()], |image, config| {
@@ -79,7 +94,8 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         }
         (&Method::GET, p) if p.starts_with("/images/") && p.ends_with("/history") => {
             with_image(&state, &p["/images/".len()..p.len() - "/history".len()], |image, config| {
-                let find = |id: &Digest| state.images.iter().find(|i| i.id == *id).cloned();
+                let images = state.images();
+                let find = |id: &Digest| images.iter().find(|i| i.id == *id).cloned();
                 match view::history(image, config, &find) {
                     Ok(items) => json(StatusCode::OK, &items),
                     Err(e) => message(StatusCode::INTERNAL_SERVER_ERROR, &e),
@@ -91,9 +107,55 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
     }
 }
 
+/// `DELETE /images/{name}`: the core's plan of `docker rmi`, applied.
+fn remove(state: &State, name: &str, force: bool, prune: bool) -> Response {
+    let Ok(mut images) = state.images.lock() else { return message(StatusCode::INTERNAL_SERVER_ERROR, "state poisoned") };
+    match store::plan_removal(&images, name, force, prune) {
+        Ok(removal) => {
+            images.retain(|i| !removal.deleted.contains(&i.id));
+            for u in &removal.updated {
+                if let Some(i) = images.iter_mut().find(|i| i.id == u.id) {
+                    *i = u.clone();
+                }
+            }
+            let items: Vec<serde_json::Value> = removal
+                .lines
+                .iter()
+                .map(|l| match l {
+                    store::Removed::Untagged(r) => serde_json::json!({ "Untagged": r }),
+                    store::Removed::Deleted(d) => serde_json::json!({ "Deleted": d }),
+                })
+                .collect();
+            json(StatusCode::OK, &items)
+        }
+        Err(e @ store::RemoveError::NotFound(_)) => message(StatusCode::NOT_FOUND, &e.to_string()),
+        Err(e @ store::RemoveError::Conflict { .. }) => message(StatusCode::CONFLICT, &e.to_string()),
+        Err(e) => message(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
+}
+
+/// `POST /images/{name}/tag?repo=…&tag=…`.
+fn tag(state: &State, name: &str, target: &str) -> Response {
+    let Ok(mut images) = state.images.lock() else { return message(StatusCode::INTERNAL_SERVER_ERROR, "state poisoned") };
+    let now = layerwise_core::import::rfc3339_nanos(time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e6);
+    match store::plan_tag(&images, name, target, &now) {
+        Ok(changed) => {
+            for c in changed {
+                if let Some(i) = images.iter_mut().find(|i| i.id == c.id) {
+                    *i = c;
+                }
+            }
+            (StatusCode::CREATED, "").into_response()
+        }
+        Err(e @ store::RemoveError::NotFound(_)) => message(StatusCode::NOT_FOUND, &e.to_string()),
+        Err(e) => message(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
+}
+
 fn with_image(state: &State, name: &str, f: impl FnOnce(&ImageRecord, &ImageConfig) -> Response) -> Response {
     let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-    match store::resolve(&state.images, &name).and_then(|i| Some((i, state.configs.get(&i.id)?))) {
+    let images = state.images();
+    match store::resolve(&images, &name).and_then(|i| Some((i, state.configs.get(&i.id)?))) {
         Some((image, config)) => f(image, config),
         None => message(StatusCode::NOT_FOUND, &format!("No such image: {name}")),
     }

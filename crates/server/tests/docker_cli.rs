@@ -11,7 +11,7 @@ fn docker_images_prints_what_the_core_renders() {
         let before = now();
         let got = h.docker(if all { &["images", "-a"] } else { &["images"] });
         let after = now();
-        let summaries = view::image_summaries(h.state.images(), all);
+        let summaries = view::image_summaries(&h.state.images(), all);
         assert_rendered(&got, before, after, |t| view::images_table(&summaries, t));
     }
 }
@@ -19,7 +19,7 @@ fn docker_images_prints_what_the_core_renders() {
 #[test]
 fn docker_history_prints_what_the_core_renders() {
     let h = Harness::start(&archives());
-    for image in h.state.images() {
+    for image in &h.state.images() {
         let name = image.repo_tags.first().cloned().unwrap_or_else(|| image.id.to_string());
         let items = history(&h, image);
         for no_trunc in [false, true] {
@@ -38,7 +38,7 @@ fn docker_history_prints_what_the_core_renders() {
 #[test]
 fn docker_image_inspect_prints_the_core_json() {
     let h = Harness::start(&archives());
-    for image in h.state.images() {
+    for image in &h.state.images() {
         let got = h.docker(&["image", "inspect", &image.id.to_string()]);
         let expected = view::inspect_json(&[view::inspect(image, h.state.config(&image.id).unwrap())]);
         assert_eq!(got, expected, "{}", image.id);
@@ -48,7 +48,8 @@ fn docker_image_inspect_prints_the_core_json() {
 #[test]
 fn names_resolve_as_docker_resolves_them() {
     let h = Harness::start(&archives());
-    let app = store::resolve(h.state.images(), "test/app:1").unwrap();
+    let images = h.state.images();
+    let app = store::resolve(&images, "test/app:1").unwrap();
     for name in ["test/app:1", "docker.io/test/app:1", &app.id.to_string(), app.id.short(), &app.id.hex()[..5]] {
         let got = h.docker(&["image", "inspect", "-f", "{{.Id}}", name]);
         assert_eq!(got.trim(), app.id.to_string(), "{name}");
@@ -56,6 +57,7 @@ fn names_resolve_as_docker_resolves_them() {
 }
 
 fn history(h: &Harness, image: &ImageRecord) -> Vec<view::HistoryItem> {
-    let find = |id: &Digest| h.state.images().iter().find(|i| i.id == *id).cloned();
+    let images = h.state.images();
+    let find = |id: &Digest| images.iter().find(|i| i.id == *id).cloned();
     view::history(image, h.state.config(&image.id).unwrap(), &find).unwrap()
 }

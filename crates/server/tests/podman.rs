@@ -53,7 +53,7 @@ fn check_against_podman(archive: &Path) {
     let h = Harness::start(&[archive.to_path_buf()]);
     let podman = Podman::new();
     podman.run(&["load", "-q", "-i", archive.to_str().unwrap()]);
-    for image in h.state.images() {
+    for image in &h.state.images() {
         let config = h.state.config(&image.id).unwrap();
         let ours = serde_json::to_value(view::inspect(image, config)).unwrap();
         let theirs: Value = serde_json::from_str(&podman.run(&["image", "inspect", image.id.hex()])).unwrap();
@@ -68,7 +68,8 @@ fn check_against_podman(archive: &Path) {
         let their_config: serde_json::Map<String, Value> = their_config.into_iter().filter(|(_, v)| !is_empty(v)).collect();
         assert_eq!(ours["Config"], Value::Object(their_config), "Config of {what}");
 
-        let find = |id: &Digest| h.state.images().iter().find(|i| i.id == *id).cloned();
+        let images = h.state.images();
+        let find = |id: &Digest| images.iter().find(|i| i.id == *id).cloned();
         let our_history = view::history(image, config, &find).unwrap();
         let their_history: Vec<Value> = serde_json::from_str(&podman.run(&["history", "--format", "json", image.id.hex()])).unwrap();
         assert_eq!(our_history.len(), their_history.len(), "history length of {what}");

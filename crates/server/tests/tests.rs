@@ -7,3 +7,5 @@ mod common;
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.
 mod podman;
+// docker rmi and docker tag: docker's rules, printed by the docker CLI.
+mod rmi;
