@@ -126,11 +126,15 @@ pub fn App() -> Html {
         Callback::from(move |_| dispatch.dispatch(Action::ClearFinished))
     };
 
+    let on_changed = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |()| load_images(dispatch.clone()))
+    };
     let now = (js_sys::Date::now() / 1000.0).floor() as i64;
     let body = match (&state.route, &state.images) {
         (_, None) => html! { <p class="loading">{ "Opening the image store…" }</p> },
         (Route::Images, Some(images)) => html! { <ImagesView images={images.clone()} now={now} on_files={on_files.clone()} /> },
-        (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} /> },
+        (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} on_changed={on_changed.clone()} /> },
     };
     html! {
         <div class="app">

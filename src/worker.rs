@@ -9,14 +9,14 @@ use js_sys::Reflect;
 use layerwise_core::archive::PlatformChoice;
 use layerwise_core::archive::ArchiveSource;
 use layerwise_core::import::{import_archive, ImportError, ImportRequest, ImportStats, Progress};
-use layerwise_core::store::{collect_garbage, heartbeat, ImportRecord, StoreError};
+use layerwise_core::store::StoreError;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::browser::file_source::FileSource;
 use crate::browser::store::IdbStore;
-use crate::browser::{locks, now_ms};
+use crate::browser::{actions, locks, now_ms};
 use crate::protocol::{Event, Request};
 
 /// Imports waiting for their turn.
@@ -49,26 +49,13 @@ pub fn start() {
     queue.borrow_mut().running = true;
     wasm_bindgen_futures::spawn_local(async move {
         let collected = match IdbStore::open().await {
-            Ok(store) => collect(&store).await,
+            Ok(store) => actions::collect(&store).await,
             Err(_) => 0,
         };
         post(&Event::Ready { collected, memory: memory() });
         queue.borrow_mut().running = false;
         run_queue(queue);
     });
-}
-
-/// Removes what no image needs. An unfinished import is alive while its lock is held (by this
-/// or another tab); without the Web Locks API, while its heartbeat is recent. Runs at start-up
-/// and after each import, so what a faulted or closed import left goes soon.
-async fn collect(store: &IdbStore) -> usize {
-    let held = locks::held().await;
-    let beat = heartbeat(now_ms());
-    let alive = |i: &ImportRecord| match &held {
-        Some(names) => names.contains(&locks::name_of(&i.id)),
-        None => beat(i),
-    };
-    collect_garbage(store, &alive).await.unwrap_or(0)
 }
 
 fn run_queue(queue: Rc<RefCell<Queue>>) {
@@ -114,7 +101,7 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
     let size = source.len();
     let result = import_archive(&source, &store, &request, &now_ms, &mut progress).await;
     drop(lock);
-    collect(&store).await;
+    actions::collect(&store).await;
     match result {
         Ok(imported) => Ok((imported.iter().flat_map(|i| i.load_lines()).collect(), stats)),
         Err(ImportError::Store(StoreError::Full(_))) => Err(format!("{name}: {}", storage_full(size).await)),

@@ -1,6 +1,7 @@
 //! The only code that touches the browser (web-sys, js-sys): IndexedDB, dropped files, the
 //! worker, downloads. Thin adapters over the core's traits.
 
+pub mod actions;
 pub mod file_source;
 pub mod idb;
 pub mod locks;

@@ -11,7 +11,7 @@ use layerwise_core::view::{self, human_size};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-use super::{FileExplorer, HistoryView, ImageFs, JsonTree, LayersView, WasteView};
+use super::{FileExplorer, HistoryView, ImageActions, ImageFs, JsonTree, LayersView, WasteView};
 use crate::browser::store::IdbStore;
 
 /// Props of [`ImagePage`].
@@ -23,6 +23,8 @@ pub struct ImagePageProps {
     pub images: Rc<Vec<ImageRecord>>,
     /// Unix seconds, for "3 months ago".
     pub now: i64,
+    /// Called after the page changed the store (tag, remove).
+    pub on_changed: Callback<()>,
 }
 
 /// What the page shows of an image beyond its record: the config, and the filesystem built
@@ -95,6 +97,7 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
             <h2>{ title }</h2>
             <p class="mono">{ image.id.to_string() }</p>
             <p>{ format!("{} · {} layers · {}", human_size(image.size()), image.layers.len(), image.repo_tags.join(", ")) }</p>
+            <ImageActions id={image.id.to_string()} on_changed={props.on_changed.clone()} />
             if !image.attestations.is_empty() {
                 <section class="attestations">
                     <h3>{ "Attestations" }</h3>

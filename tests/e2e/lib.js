@@ -42,7 +42,7 @@ export async function startEngineApi(archives) {
   const [child, m] = await startPrinting(serverBin, ['engine-api', '--port', '0', ...archives], /DOCKER_HOST=(\S+)/);
   const env = { ...process.env, DOCKER_HOST: m[1], DOCKER_CONFIG: path.join(tmpdir(), 'layerwise-docker-config') };
   return {
-    docker: (args) => execFileSync('docker', args, { env, encoding: 'utf8' }),
+    docker: (args) => execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
     stop: () => child.kill(),
   };
 }
