@@ -17,12 +17,14 @@
 //!   async [`store::Store`] trait, and an in-memory store for tests.
 //! - [`import::import_archive`] drives an archive into a store: every blob verified before any
 //!   image record is written.
+//! - [`export`] writes images back out as one archive every tool loads.
 //! - [`view`] renders what docker prints: `docker images`, `docker inspect`, `docker history`,
 //!   and the Engine API responses behind them.
 
 pub mod archive;
 mod decompress;
 pub mod digest;
+pub mod export;
 pub mod fs;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzz;

@@ -18,5 +18,7 @@ mod platforms;
 mod parser_agreement;
 // The merged filesystem against umoci unpack.
 mod merged_fs;
+// docker save: archives every tool loads.
+mod export;
 // The bad-input corpus: hostile archives and mutations of real ones, each with the error it must give.
 mod corpus;
