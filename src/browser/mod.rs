@@ -2,6 +2,7 @@
 //! worker, downloads. Thin adapters over the core's traits.
 
 pub mod actions;
+pub mod download;
 pub mod file_source;
 pub mod idb;
 pub mod locks;

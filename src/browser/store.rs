@@ -144,6 +144,16 @@ impl IdbStore {
         transaction_done(&tx).await.map_err(backend)
     }
 
+    /// A blob's bytes as the browser holds them (a `Blob` or a `Uint8Array`), never copied into
+    /// WASM memory: for assembling downloads.
+    ///
+    /// # Errors
+    /// When the blob is not stored.
+    pub async fn data(&self, digest: &Digest) -> Result<JsValue, StoreError> {
+        let obj = self.get("blobs", &digest.to_string()).await?.ok_or_else(|| StoreError::NotFound(format!("blob {digest}")))?;
+        Reflect::get(&obj, &"data".into()).map_err(|e| backend(js_error(&e)))
+    }
+
     async fn record<T: DeserializeOwned>(&self, store: &str, key: &str) -> Result<Option<T>, StoreError> {
         match self.get(store, key).await? {
             Some(obj) => parse(&obj).map(Some),

@@ -4,13 +4,14 @@ use layerwise_core::store::Removed;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::browser::actions;
+use crate::browser::{actions, download};
+use layerwise_core::store::ImageRecord;
 
 /// Props of [`ImageActions`].
 #[derive(Properties, PartialEq)]
 pub struct ImageActionsProps {
-    /// The image's full ID.
-    pub id: String,
+    /// The image.
+    pub image: ImageRecord,
     /// Called after the store changed.
     pub on_changed: Callback<()>,
 }
@@ -21,8 +22,23 @@ pub fn ImageActions(props: &ImageActionsProps) -> Html {
     let output = use_state(Vec::<String>::new);
     let force = use_state(|| false);
     let target = use_node_ref();
+    let id = props.image.id.to_string();
+    let on_save = {
+        let (output, image) = (output.clone(), props.image.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (output, image) = (output.clone(), image.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let images = [image];
+                let name = download::file_name(&images);
+                match download::save(&images, &name).await {
+                    Ok(()) => output.set(vec![format!("Saved {name}")]),
+                    Err(e) => output.set(vec![e]),
+                }
+            });
+        })
+    };
     let on_tag = {
-        let (output, target, id, changed) = (output.clone(), target.clone(), props.id.clone(), props.on_changed.clone());
+        let (output, target, id, changed) = (output.clone(), target.clone(), id.clone(), props.on_changed.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(input) = target.cast::<HtmlInputElement>() else { return };
@@ -40,7 +56,7 @@ pub fn ImageActions(props: &ImageActionsProps) -> Html {
         })
     };
     let on_remove = {
-        let (output, force, id, changed) = (output.clone(), force.clone(), props.id.clone(), props.on_changed.clone());
+        let (output, force, id, changed) = (output.clone(), force.clone(), id.clone(), props.on_changed.clone());
         Callback::from(move |_: MouseEvent| {
             let (output, id, changed, force) = (output.clone(), id.clone(), changed.clone(), *force);
             wasm_bindgen_futures::spawn_local(async move {
@@ -70,6 +86,7 @@ pub fn ImageActions(props: &ImageActionsProps) -> Html {
                 <input ref={target} id="tag-target" placeholder="new tag, e.g. myrepo/app:v2" />
                 <button type="submit">{ "Tag" }</button>
             </form>
+            <button id="save-image" onclick={on_save} title="docker save: an archive docker, podman and skopeo load">{ "Save .tar" }</button>
             <button id="remove-image" class="danger" onclick={on_remove}>{ "Remove" }</button>
             <label><input type="checkbox" checked={*force} onchange={toggle_force} />{ " force (-f)" }</label>
             if !output.is_empty() {

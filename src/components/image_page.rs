@@ -97,7 +97,7 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
             <h2>{ title }</h2>
             <p class="mono">{ image.id.to_string() }</p>
             <p>{ format!("{} · {} layers · {}", human_size(image.size()), image.layers.len(), image.repo_tags.join(", ")) }</p>
-            <ImageActions id={image.id.to_string()} on_changed={props.on_changed.clone()} />
+            <ImageActions image={image.clone()} on_changed={props.on_changed.clone()} />
             if !image.attestations.is_empty() {
                 <section class="attestations">
                     <h3>{ "Attestations" }</h3>

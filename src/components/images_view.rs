@@ -3,12 +3,15 @@
 
 use std::rc::Rc;
 
+use std::collections::HashSet;
+
 use layerwise_core::digest::Digest;
 use layerwise_core::store::ImageRecord;
 use layerwise_core::view::{self, human_size, ImageRow, SharedSizes};
 use yew::prelude::*;
 
 use super::DropZone;
+use crate::browser::download;
 
 /// Props of [`ImagesView`].
 #[derive(Properties, PartialEq)]
@@ -25,7 +28,23 @@ pub struct ImagesViewProps {
 #[function_component]
 pub fn ImagesView(props: &ImagesViewProps) -> Html {
     let all = use_state(|| false);
+    let selected = use_state(HashSet::<String>::new);
+    let saved = use_state(|| None::<String>);
     let summaries = view::image_summaries(&props.images, *all);
+    let on_save = {
+        let (selected, saved, images) = (selected.clone(), saved.clone(), props.images.clone());
+        Callback::from(move |_: MouseEvent| {
+            let chosen: Vec<ImageRecord> = images.iter().filter(|i| selected.contains(&i.id.to_string())).cloned().collect();
+            let saved = saved.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = download::file_name(&chosen);
+                saved.set(Some(match download::save(&chosen, &name).await {
+                    Ok(()) => format!("Saved {name}"),
+                    Err(e) => e,
+                }));
+            });
+        })
+    };
     let sizes = SharedSizes::of_all(&props.images);
     let toggle_all = {
         let all = all.clone();
@@ -39,8 +58,19 @@ pub fn ImagesView(props: &ImagesViewProps) -> Html {
             let id = Digest::parse(&r.id).ok();
             let shared = id.as_ref().and_then(|d| sizes.get(d)).copied().unwrap_or_default();
             let href = format!("#/images/{}", r.id.trim_start_matches("sha256:"));
+            let toggle = {
+                let (selected, id) = (selected.clone(), r.id.clone());
+                Callback::from(move |_: Event| {
+                    let mut next = (*selected).clone();
+                    if !next.remove(&id) {
+                        next.insert(id.clone());
+                    }
+                    selected.set(next);
+                })
+            };
             html! {
                 <tr class="image-row" data-id={r.id.clone()}>
+                    <td class="pick"><input type="checkbox" checked={selected.contains(&r.id)} onchange={toggle} /></td>
                     <td><a href={href.clone()}>{ r.repository.clone() }</a></td>
                     <td>{ r.tag.clone() }</td>
                     <td class="mono"><a href={href}>{ r.short_id.clone() }</a></td>
@@ -58,12 +88,19 @@ pub fn ImagesView(props: &ImagesViewProps) -> Html {
             <div class="toolbar">
                 <h2>{ format!("Images ({})", props.images.len()) }</h2>
                 <label><input type="checkbox" checked={*all} onchange={toggle_all} />{ " show intermediate images (-a)" }</label>
+                <button id="save-selected" disabled={selected.is_empty()} onclick={on_save} title="docker save: one archive docker, podman and skopeo load">
+                    { format!("Save {} selected as .tar", selected.len()) }
+                </button>
+                if let Some(s) = &*saved {
+                    <span class="hint">{ s.clone() }</span>
+                }
             </div>
             if rows.is_empty() {
                 <p class="empty">{ "No images yet. Drop an archive made by " }<code>{ "docker save" }</code>{ ", " }<code>{ "podman save" }</code>{ " or " }<code>{ "skopeo copy" }</code>{ "." }</p>
             } else {
                 <table class="images">
                     <thead><tr>
+                        <th></th>
                         <th>{ "REPOSITORY" }</th><th>{ "TAG" }</th><th>{ "IMAGE ID" }</th><th>{ "CREATED" }</th>
                         <th class="num">{ "SIZE" }</th><th class="num" title="bytes of layers other images also use">{ "SHARED" }</th>
                         <th class="num" title="bytes of layers only this image uses">{ "UNIQUE" }</th>

@@ -30,7 +30,7 @@ test('importing two archives lists their images exactly as `docker images` print
   }
   await page.waitForFunction(() => document.querySelectorAll('tr.image-row').length === 2);
   assert.equal(await page.textContent('#docker-images'), engine.docker(['images']));
-  const cells = await page.$$eval('tr.image-row', (rows) => rows.map((r) => [...r.cells].slice(0, 5).map((c) => c.textContent)));
+  const cells = await page.$$eval('tr.image-row', (rows) => rows.map((r) => [...r.cells].slice(1, 6).map((c) => c.textContent)));
   const printed = engine.docker(['images']).trim().split('\n').slice(1).map((l) => l.split(/ {3,}/));
   assert.deepEqual(cells, printed);
 });
@@ -41,13 +41,13 @@ test('two images that share a layer store it once', async () => {
   assert.equal(counts.blobs, 6);
   assert.equal(counts.layers, 2);
   assert.equal(counts.images, 2);
-  const shared = await browser.page.$$eval('tr.image-row', (rows) => rows.map((r) => r.cells[5].textContent));
+  const shared = await browser.page.$$eval('tr.image-row', (rows) => rows.map((r) => r.cells[6].textContent));
   assert.ok(shared.every((s) => s !== '0B'), `both images share the base layer: ${shared}`);
 });
 
 test('an image page shows the inspect JSON docker prints, and its history', async () => {
   const { page } = browser;
-  await page.click('tr.image-row:has-text("test/app") td:nth-child(3) a');
+  await page.click('tr.image-row:has-text("test/app") td:nth-child(4) a');
   await page.waitForSelector('#inspect-json', { state: 'attached' });
   assert.match(page.url(), /#\/images\/[0-9a-f]{64}$/);
   const hex = page.url().split('/').pop();

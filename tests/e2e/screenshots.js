@@ -14,7 +14,7 @@ try {
     if (p) await importFile(b.page, p);
   }
   await b.page.screenshot({ path: path.join(out, 'images-view.png'), fullPage: true });
-  await b.page.click('tr.image-row:has-text("test/app") td:nth-child(3) a');
+  await b.page.click('tr.image-row:has-text("test/app") td:nth-child(4) a');
   await b.page.waitForSelector('#inspect-json', { state: 'attached' });
   await b.page.click('.branch[data-path="$.RootFS"] > button.fold');
   await b.page.screenshot({ path: path.join(out, 'image-page.png'), fullPage: true });
