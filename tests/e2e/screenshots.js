@@ -18,7 +18,14 @@ try {
   await b.page.waitForSelector('#inspect-json', { state: 'attached' });
   await b.page.click('.branch[data-path="$.RootFS"] > button.fold');
   await b.page.screenshot({ path: path.join(out, 'image-page.png'), fullPage: true });
-  console.log(`wrote ${out}/images-view.png and image-page.png`);
+  const dive = shared('wagoodman_dive_test-docker-image.tar');
+  if (dive) {
+    await b.page.goto(`${server.url}#/images/dive-test`);
+    await b.page.click('button.tab:has-text("Layers & files")');
+    await b.page.click('.file.dir[data-path="root"] button.fold');
+    await b.page.screenshot({ path: path.join(out, 'layers-and-files.png'), fullPage: true });
+  }
+  console.log(`wrote ${out}/images-view.png, image-page.png and layers-and-files.png`);
 } finally {
   await b.close();
   server.stop();
