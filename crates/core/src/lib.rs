@@ -22,6 +22,7 @@
 //!   and the Engine API responses behind them.
 
 pub mod archive;
+pub mod change;
 mod decompress;
 pub mod digest;
 pub mod export;
