@@ -23,6 +23,7 @@
 
 pub mod archive;
 pub mod change;
+pub mod commit;
 mod decompress;
 pub mod digest;
 pub mod export;
