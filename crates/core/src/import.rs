@@ -7,7 +7,6 @@ use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource
 use crate::digest::Digest;
 use crate::layer::{LayerReader, LayerSummary};
 use crate::media_type::{self, Compression};
-use crate::spec::{Descriptor, Manifest};
 use crate::store::{self, AttestationRecord, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, LayerRecord, Store, StoreError};
 
 /// How many bytes of a layer are read and hashed at a time. Memory use of an import is a small
@@ -365,9 +364,12 @@ fn check_layer(planned: &PlannedLayer, position: usize, summary: &LayerSummary) 
     Ok(())
 }
 
+/// A blob to store, with its bytes.
+type NewBlob = (BlobRecord, Vec<u8>);
+
 /// An image's record (not yet written) and the config and manifest blobs to store for it; a
 /// `docker save` archive has no manifest, so a Docker schema 2 one is written, as skopeo does.
-fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Result<(ImageRecord, Vec<(BlobRecord, Vec<u8>)>), ImportError> {
+fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Result<(ImageRecord, Vec<NewBlob>), ImportError> {
     let mut image_layers = Vec::with_capacity(image.layers.len());
     for planned in &image.layers {
         let Some(s) = layers.get(&planned.at.offset) else {
@@ -381,7 +383,7 @@ fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Re
     let (manifest_digest, manifest_raw, manifest_type) = match &image.manifest {
         Some((d, raw)) => (d.clone(), raw.clone(), media_type::OCI_MANIFEST),
         None => {
-            let raw = docker_manifest(&config, &image_layers);
+            let raw = crate::commit::manifest(media_type::DOCKER_MANIFEST, &config, &image_layers);
             (Digest::of(&raw), raw, media_type::DOCKER_MANIFEST)
         }
     };
@@ -419,30 +421,10 @@ fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Re
     Ok((record, blobs))
 }
 
-/// A Docker schema 2 manifest for an image read from `manifest.json`.
-fn docker_manifest(config: &BlobRecord, layers: &[ImageLayer]) -> Vec<u8> {
-    let descriptor = |media_type: &str, digest: &Digest, size| Descriptor {
-        media_type: media_type.to_owned(),
-        digest: digest.clone(),
-        size,
-        urls: Vec::new(),
-        annotations: Default::default(),
-        platform: None,
-    };
-    let manifest = Manifest {
-        schema_version: 2,
-        media_type: Some(media_type::DOCKER_MANIFEST.to_owned()),
-        config: descriptor(&config.media_type, &config.digest, config.size),
-        layers: layers.iter().map(|l| descriptor(&l.media_type, &l.blob, l.blob_size)).collect(),
-        annotations: Default::default(),
-    };
-    serde_json::to_vec(&manifest).unwrap_or_default()
-}
-
 /// Writes an image record the way `docker load` tags: a tag another image holds moves to this
 /// one (that image keeps its other tags, or becomes `<none>`); loading an image that is already
 /// stored adds the new tags to it. Returns the image's tags.
-async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str) -> Result<Vec<String>, StoreError> {
+pub(crate) async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str) -> Result<Vec<String>, StoreError> {
     for mut other in store.images().await? {
         if other.id == rec.id {
             for t in other.repo_tags.drain(..).rev() {

@@ -62,7 +62,7 @@ fn gnu_rows(tar: &[u8]) -> Vec<(String, char, String, u64, String)> {
             // The first five fields are padded with spaces; the name is everything after the time.
             let parts: Vec<&str> = line.split_whitespace().collect();
             let (mode, size) = (parts[0], parts[2].parse::<u64>().unwrap_or(0));
-            let rest = line.splitn(2, &format!("{} {}", parts[3], parts[4])).nth(1).unwrap_or("").trim_start().to_owned();
+            let rest = line.split_once(&format!("{} {}", parts[3], parts[4])).map_or("", |x| x.1).trim_start().to_owned();
             let (name, link) = if let Some((n, l)) = rest.split_once(" -> ") {
                 (n.to_owned(), l.to_owned())
             } else if let Some((n, l)) = rest.split_once(" link to ") {

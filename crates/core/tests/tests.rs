@@ -20,5 +20,7 @@ mod parser_agreement;
 mod merged_fs;
 // docker save: archives every tool loads.
 mod export;
+// docker commit: edited images unpack as edited and load in podman.
+mod commit;
 // The bad-input corpus: hostile archives and mutations of real ones, each with the error it must give.
 mod corpus;

@@ -40,6 +40,15 @@ impl<W: Write> PushDecoder<W> {
         }
     }
 
+    /// The sink, as it stands.
+    pub(crate) fn sink(&self) -> &W {
+        match self {
+            Self::Plain(w) => w,
+            Self::Gzip(g) => g.get_ref(),
+            Self::Zstd(z) => z.sink(),
+        }
+    }
+
     /// Pushes compressed bytes. An error the sink returned comes back as it was (see
     /// [`sink_error`]); anything else is the decoder's.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> io::Result<()> {

@@ -52,6 +52,11 @@ impl<W: Write> ZstdDecoder<W> {
         Self { decoder, input: Vec::new(), position: Position::FrameStart, frames: 0, sink }
     }
 
+    /// The sink.
+    pub(crate) fn sink(&self) -> &W {
+        &self.sink
+    }
+
     /// Pushes compressed bytes.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> io::Result<()> {
         self.input.extend_from_slice(chunk);

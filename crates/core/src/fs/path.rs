@@ -101,7 +101,7 @@ pub fn check_entry(entry: &Entry) -> Result<String, UnsafeEntry> {
     }
     // go-archive joins a link's target under the root (hard links) or under the link's folder
     // (symlinks), a leading `/` being only a separator there, and refuses what climbs out.
-    let joined = |base: &str, target: &str| clean(&format!("{base}/{}", target.trim_start_matches('/')).trim_start_matches('/').to_owned());
+    let joined = |base: &str, target: &str| clean(format!("{base}/{}", target.trim_start_matches('/')).trim_start_matches('/'));
     match (entry.kind, entry.link.as_deref()) {
         (EntryKind::Hardlink, Some(target)) if escapes(&joined("", target)) => {
             Err(UnsafeEntry::HardlinkBreakout { name: shown(), target: crate::text::clip(target, 200) })

@@ -62,7 +62,7 @@ pub const MAX_UNCOMPRESSED: u64 = 64 << 30;
 
 /// The uncompressed budget of a blob of `blob_size` bytes.
 pub fn uncompressed_budget(blob_size: u64) -> u64 {
-    blob_size.saturating_mul(MAX_EXPANSION).max(EXPANSION_FLOOR).min(MAX_UNCOMPRESSED)
+    blob_size.saturating_mul(MAX_EXPANSION).clamp(EXPANSION_FLOOR, MAX_UNCOMPRESSED)
 }
 
 /// The uncompressed side: hashes the tar and indexes its entries.

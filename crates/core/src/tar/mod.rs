@@ -17,7 +17,7 @@ mod writer;
 
 pub use stream::{TarEvent, TarStream};
 pub use walker::{Need, TarWalker};
-pub use writer::{header, TarWriter};
+pub use writer::{header, header_at, headers, padding, Meta, TarWriter};
 
 /// The largest PAX or GNU long-name extension accepted (Go's `archive/tar` uses 1 MiB).
 pub const MAX_EXTENSION_BYTES: u64 = 1024 * 1024;

@@ -32,26 +32,9 @@ impl TarWriter {
 
     /// Appends an entry; a path or link over 100 bytes gets a PAX header first.
     pub fn entry(&mut self, path: &str, kind: EntryKind, data: &[u8], mode: u32, link: Option<&str>) -> &mut Self {
-        let long = path.len() > 100 || link.is_some_and(|l| l.len() > 100);
-        if long {
-            let mut records = pax_record("path", path);
-            if let Some(l) = link {
-                records.push_str(&pax_record("linkpath", l));
-            }
-            self.raw(&header("././@PaxHeader", b'x', records.len() as u64, 0o644, None), records.as_bytes());
-        }
-        let flag = match kind {
-            EntryKind::File => b'0',
-            EntryKind::Hardlink => b'1',
-            EntryKind::Symlink => b'2',
-            EntryKind::CharDevice => b'3',
-            EntryKind::BlockDevice => b'4',
-            EntryKind::Directory => b'5',
-            EntryKind::Fifo => b'6',
-        };
-        let short = |s: &str| if s.len() > 100 { s[..100].to_owned() } else { s.to_owned() };
-        let block = header(&short(path), flag, data.len() as u64, mode, link.map(short).as_deref());
-        self.raw(&block, data);
+        self.out.extend(headers(path, kind, data.len() as u64, link, Meta { mode, ..Meta::default() }));
+        self.out.extend_from_slice(data);
+        self.out.extend(std::iter::repeat_n(0, padding(data.len() as u64)));
         self
     }
 
@@ -72,6 +55,61 @@ impl TarWriter {
     }
 }
 
+/// The largest size a ustar header's 11 octal digits hold; larger sizes go in a PAX record.
+const MAX_USTAR_SIZE: u64 = 0o777_7777_7777;
+
+/// What a header says of an entry besides its name, type, size and link.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// Permission bits.
+    pub mode: u32,
+    /// Owner.
+    pub uid: u64,
+    /// Group.
+    pub gid: u64,
+    /// Modification time, seconds since the epoch.
+    pub mtime: u64,
+}
+
+/// The header blocks of an entry: a PAX header first when the path or link is over 100 bytes
+/// (or not ASCII), then the ustar header.
+pub fn headers(path: &str, kind: EntryKind, size: u64, link: Option<&str>, meta: Meta) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    let long = |s: &str| s.len() > 100 || !s.is_ascii();
+    let big = size > MAX_USTAR_SIZE;
+    if long(path) || link.is_some_and(long) || big {
+        let mut records = pax_record("path", path);
+        if let Some(l) = link {
+            records.push_str(&pax_record("linkpath", l));
+        }
+        if big {
+            records.push_str(&pax_record("size", &size.to_string()));
+        }
+        let pax = Meta { mode: 0o644, ..meta };
+        out.extend_from_slice(&header_at("././@PaxHeader", b'x', records.len() as u64, None, pax));
+        out.extend_from_slice(records.as_bytes());
+        out.extend(std::iter::repeat_n(0, padding(records.len() as u64)));
+    }
+    let flag = match kind {
+        EntryKind::File => b'0',
+        EntryKind::Hardlink => b'1',
+        EntryKind::Symlink => b'2',
+        EntryKind::CharDevice => b'3',
+        EntryKind::BlockDevice => b'4',
+        EntryKind::Directory => b'5',
+        EntryKind::Fifo => b'6',
+    };
+    let short = |s: &str| s.char_indices().take_while(|(i, c)| i + c.len_utf8() <= 100).map(|(_, c)| c).collect::<String>();
+    out.extend_from_slice(&header_at(&short(path), flag, if big { 0 } else { size }, link.map(short).as_deref(), meta));
+    out
+}
+
+/// The zero bytes that pad `size` bytes of data to a 512-byte block.
+pub fn padding(size: u64) -> usize {
+    // ok: the remainder of a division by 512 fits any integer type
+    ((512 - size % 512) % 512) as usize
+}
+
 fn pax_record(key: &str, value: &str) -> String {
     let body = format!(" {key}={value}\n");
     let mut len = body.len() + 1;
@@ -83,14 +121,21 @@ fn pax_record(key: &str, value: &str) -> String {
 
 /// A ustar header block with a valid checksum; mtime 0, owner 0:0.
 pub fn header(name: &str, typeflag: u8, size: u64, mode: u32, link: Option<&str>) -> [u8; 512] {
+    header_at(name, typeflag, size, link, Meta { mode, ..Meta::default() })
+}
+
+/// A ustar header block with a valid checksum; owner, mode and mtime from `meta` (each clipped
+/// to what its octal field holds).
+pub fn header_at(name: &str, typeflag: u8, size: u64, link: Option<&str>, meta: Meta) -> [u8; 512] {
+    let Meta { mode, uid, gid, mtime } = meta;
     let mut h = [0u8; 512];
     let put = |h: &mut [u8; 512], at: usize, bytes: &[u8]| h[at..at + bytes.len()].copy_from_slice(bytes);
     put(&mut h, 0, &name.as_bytes()[..name.len().min(100)]);
-    put(&mut h, 100, format!("{mode:07o}\0").as_bytes());
-    put(&mut h, 108, b"0000000\0");
-    put(&mut h, 116, b"0000000\0");
-    put(&mut h, 124, format!("{size:011o}\0").as_bytes());
-    put(&mut h, 136, b"00000000000\0");
+    put(&mut h, 100, format!("{:07o}\0", mode & 0o7777777).as_bytes());
+    put(&mut h, 108, format!("{:07o}\0", uid.min(0o7777777)).as_bytes());
+    put(&mut h, 116, format!("{:07o}\0", gid.min(0o7777777)).as_bytes());
+    put(&mut h, 124, format!("{:011o}\0", size.min(MAX_USTAR_SIZE)).as_bytes());
+    put(&mut h, 136, format!("{:011o}\0", mtime.min(0o77777777777)).as_bytes());
     h[156] = typeflag;
     if let Some(l) = link {
         put(&mut h, 157, &l.as_bytes()[..l.len().min(100)]);
