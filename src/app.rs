@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::browser::store::IdbStore;
 use crate::browser::worker_bridge::WorkerBridge;
 use crate::components::{ErrorBanner, ImagePage, ImagesView, ImportsPanel};
-use crate::protocol::Event;
+use crate::protocol::{Event, Request};
 use crate::route::Route;
 use crate::state::{Action, AppState};
 use layerwise_core::store::Store;
@@ -102,7 +102,7 @@ pub fn App() -> Html {
     }
 
     let on_files = {
-        let dispatch = state.dispatcher();
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
         Callback::from(move |(files, platform): (Vec<web_sys::File>, String)| {
             for file in files {
                 let id = new_import_id();
@@ -126,6 +126,21 @@ pub fn App() -> Html {
         Callback::from(move |_| dispatch.dispatch(Action::ClearFinished))
     };
 
+    let on_commit = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |request: Request| {
+            let Request::Commit { id, tag, .. } = &request else { return };
+            let name = format!("docker commit → {}", if tag.is_empty() { "<none>" } else { tag });
+            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
+            let sent = match bridge.borrow().as_ref() {
+                Some(b) => b.send(&request, None),
+                None => Err("the worker is not running".to_owned()),
+            };
+            if let Err(error) = sent {
+                dispatch.dispatch(Action::Worker(Event::Failed { id: id.clone(), error: format!("{name}: {error}"), memory: 0 }));
+            }
+        })
+    };
     let on_changed = {
         let dispatch = state.dispatcher();
         Callback::from(move |()| load_images(dispatch.clone()))
@@ -134,7 +149,7 @@ pub fn App() -> Html {
     let body = match (&state.route, &state.images) {
         (_, None) => html! { <p class="loading">{ "Opening the image store…" }</p> },
         (Route::Images, Some(images)) => html! { <ImagesView images={images.clone()} now={now} on_files={on_files.clone()} /> },
-        (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} on_changed={on_changed.clone()} /> },
+        (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} on_changed={on_changed.clone()} on_commit={on_commit.clone()} /> },
     };
     html! {
         <div class="app">

@@ -18,6 +18,19 @@ pub enum Request {
         #[serde(default)]
         platform: String,
     },
+    /// `docker commit`: the edit session `container` as a new image.
+    Commit {
+        /// A unique ID for this commit (its progress record's key).
+        id: String,
+        /// The edit session's ID.
+        container: String,
+        /// `REPO[:TAG]`, or empty for an untagged image.
+        tag: String,
+        /// `--author`.
+        author: String,
+        /// `--message`.
+        message: String,
+    },
 }
 
 /// What the worker tells the page. `memory` is the worker's WASM linear memory in bytes

@@ -15,10 +15,18 @@ use super::js_error;
 /// The database name.
 pub const DB_NAME: &str = "layerwise";
 /// The schema version.
-pub const DB_VERSION: u32 = 1;
-/// The object stores and their key paths (see DESIGN.md, "The browser app").
-pub const STORES: [(&str, &str); 6] =
-    [("blobs", "digest"), ("layers", "diff_id"), ("images", "id"), ("containers", "id"), ("ingest", "id"), ("imports", "id")];
+pub const DB_VERSION: u32 = 2;
+/// The object stores and their key paths (see DESIGN.md, "The browser app"). Version 2 added
+/// `session_files`: the bytes of files added in edit sessions.
+pub const STORES: [(&str, &str); 7] = [
+    ("blobs", "digest"),
+    ("layers", "diff_id"),
+    ("images", "id"),
+    ("containers", "id"),
+    ("ingest", "id"),
+    ("imports", "id"),
+    ("session_files", "key"),
+];
 
 /// Opens (and on first use creates) the database `name` (the app's is [`DB_NAME`]).
 ///
@@ -32,7 +40,7 @@ pub async fn open(name: &str) -> Result<IdbDatabase, String> {
     let request: IdbOpenDbRequest = factory.open_with_u32(name, DB_VERSION).map_err(|e| js_error(&e))?;
     let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
         let Some(req) = event.target().and_then(|t| t.dyn_into::<IdbOpenDbRequest>().ok()) else { return };
-        let Ok(db) = req.result().and_then(|r| r.dyn_into::<IdbDatabase>().map_err(JsValue::from)) else { return };
+        let Ok(db) = req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) else { return };
         let existing = db.object_store_names();
         for (name, key) in STORES {
             if !existing.contains(name) {

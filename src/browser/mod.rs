@@ -6,6 +6,7 @@ pub mod download;
 pub mod file_source;
 pub mod idb;
 pub mod locks;
+pub mod session;
 pub mod store;
 pub mod worker_bridge;
 

@@ -6,6 +6,7 @@
 //! `Uint8Array` (configs and manifests, kept as raw bytes).
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
+use layerwise_core::container::ContainerRecord;
 use layerwise_core::digest::Digest;
 use layerwise_core::store::{BlobBuilder, BlobRecord, ImageRecord, ImportRecord, LayerRecord, Store, StoreError};
 use serde::de::DeserializeOwned;
@@ -154,6 +155,73 @@ impl IdbStore {
         Reflect::get(&obj, &"data".into()).map_err(|e| backend(js_error(&e)))
     }
 
+    /// The edit sessions.
+    ///
+    /// # Errors
+    /// When IndexedDB fails or a record is unreadable.
+    pub async fn containers(&self) -> Result<Vec<ContainerRecord>, StoreError> {
+        self.records("containers").await
+    }
+
+    /// Stores an edit session.
+    ///
+    /// # Errors
+    /// When IndexedDB fails (a full quota is [`StoreError::Full`]).
+    pub async fn put_container(&self, record: &ContainerRecord) -> Result<(), StoreError> {
+        self.put("containers", "id", &record.id, &to_json(record)?, None).await
+    }
+
+    /// Removes an edit session and the files it added.
+    ///
+    /// # Errors
+    /// When IndexedDB fails.
+    pub async fn delete_container(&self, record: &ContainerRecord) -> Result<(), StoreError> {
+        self.delete("containers", &record.id).await?;
+        for key in session_keys(record) {
+            self.delete_session_file(&key).await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the bytes of a file added in an edit session under `key`.
+    ///
+    /// # Errors
+    /// When IndexedDB fails (a full quota is [`StoreError::Full`]).
+    pub async fn put_session_file(&self, key: &str, data: &web_sys::Blob) -> Result<(), StoreError> {
+        self.put("session_files", "key", key, "{}", Some(data.into())).await
+    }
+
+    /// Drops a file kept for an edit session.
+    ///
+    /// # Errors
+    /// When IndexedDB fails.
+    pub async fn delete_session_file(&self, key: &str) -> Result<(), StoreError> {
+        self.delete("session_files", key).await
+    }
+
+    /// The bytes of an edit session's file.
+    ///
+    /// # Errors
+    /// When it is not stored.
+    pub async fn session_file(&self, key: &str) -> Result<web_sys::Blob, StoreError> {
+        let obj = self.get("session_files", key).await?.ok_or_else(|| StoreError::NotFound(format!("the added file {key}")))?;
+        let data = Reflect::get(&obj, &"data".into()).map_err(|e| backend(js_error(&e)))?;
+        data.dyn_into::<web_sys::Blob>().map_err(|_| backend(format!("the added file {key} is not a Blob")))
+    }
+
+    /// A stored blob as a browser `Blob` (small ones are kept as bytes: wrapped).
+    ///
+    /// # Errors
+    /// When it is not stored.
+    pub async fn blob_data(&self, digest: &Digest) -> Result<web_sys::Blob, StoreError> {
+        let data = self.data(digest).await?;
+        if let Some(blob) = data.dyn_ref::<web_sys::Blob>() {
+            return Ok(blob.clone());
+        }
+        let parts = Array::of1(&data);
+        web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|e| backend(js_error(&e)))
+    }
+
     async fn record<T: DeserializeOwned>(&self, store: &str, key: &str) -> Result<Option<T>, StoreError> {
         match self.get(store, key).await? {
             Some(obj) => parse(&obj).map(Some),
@@ -164,6 +232,14 @@ impl IdbStore {
     async fn records<T: DeserializeOwned>(&self, store: &str) -> Result<Vec<T>, StoreError> {
         self.get_all(store).await?.iter().map(parse).collect()
     }
+}
+
+/// The keys of the files an edit session added.
+fn session_keys(record: &ContainerRecord) -> impl Iterator<Item = String> + '_ {
+    record.changes.writes.values().filter_map(|w| match &w.entry {
+        layerwise_core::change::NewEntry::File { content, .. } => Some(content.clone()),
+        _ => None,
+    })
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), StoreError> {

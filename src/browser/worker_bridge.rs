@@ -63,10 +63,20 @@ impl WorkerBridge {
     /// When the message cannot be posted.
     pub fn import(&self, file: &web_sys::File, id: &str, platform: &str) -> Result<(), String> {
         let request = Request::Import { id: id.to_owned(), name: file.name(), platform: platform.to_owned() };
+        self.send(&request, Some(file))
+    }
+
+    /// Sends a request (with the file an import reads), or queues it until the worker is ready.
+    ///
+    /// # Errors
+    /// When the message cannot be posted.
+    pub fn send(&self, request: &Request, file: Option<&web_sys::File>) -> Result<(), String> {
         let message = Object::new();
-        let json = serde_json::to_string(&request).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string(request).map_err(|e| e.to_string())?;
         Reflect::set(&message, &"request".into(), &JsValue::from_str(&json)).map_err(|e| js_error(&e))?;
-        Reflect::set(&message, &"file".into(), file).map_err(|e| js_error(&e))?;
+        if let Some(file) = file {
+            Reflect::set(&message, &"file".into(), file).map_err(|e| js_error(&e))?;
+        }
         if let Some(queue) = self.pending.borrow_mut().as_mut() {
             queue.push(message);
             return Ok(());

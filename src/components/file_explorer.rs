@@ -38,6 +38,9 @@ pub struct FileExplorerProps {
     pub fs: Rc<ImageFs>,
     /// A layer to show the changes of (`None`: the merged filesystem).
     pub layer: Option<usize>,
+    /// Called with a path when its name is clicked (the edit session fills its path field).
+    #[prop_or_default]
+    pub on_pick: Option<Callback<String>>,
 }
 
 /// One line of a layer's changes.
@@ -112,8 +115,8 @@ pub fn FileExplorer(props: &FileExplorerProps) -> Html {
             })
         }
         None => {
-            let (rows, fs, expanded) = (rows.clone(), fs.clone(), expanded.clone());
-            Callback::from(move |i: usize| tree_row(&rows[i], &fs.merged, &expanded))
+            let (rows, fs, expanded, pick) = (rows.clone(), fs.clone(), expanded.clone(), props.on_pick.clone());
+            Callback::from(move |i: usize| tree_row(&rows[i], &fs.merged, &expanded, pick.as_ref()))
         }
     };
     let count = if props.layer.is_some() { changes.len() } else { rows.len() };
@@ -133,7 +136,7 @@ fn secret_flag(path: &str) -> Html {
     }
 }
 
-fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>) -> Html {
+fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>, pick: Option<&Callback<String>>) -> Html {
     let node = fs.get(&row.path);
     let link = node.and_then(|n| n.entry.link.clone()).filter(|_| node.is_some_and(|n| n.entry.kind == EntryKind::Symlink));
     let toggle = {
@@ -147,6 +150,10 @@ fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>
         })
     };
     let open = expanded.contains(&row.path);
+    let on_name = pick.map(|pick| {
+        let (pick, path) = (pick.clone(), row.path.clone());
+        Callback::from(move |_: MouseEvent| pick.emit(format!("/{path}")))
+    });
     html! {
         <div class={classes!("file", row.is_dir.then_some("dir"))} style={format!("padding-left: {}px", row.depth * 16)} data-path={row.path.clone()}>
             if row.is_dir {
@@ -154,7 +161,7 @@ fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>
             } else {
                 <span class="fold"></span>
             }
-            <span class="name mono">{ row.name.clone() }</span>
+            <span class={classes!("name", "mono", on_name.is_some().then_some("pick"))} onclick={on_name}>{ row.name.clone() }</span>
             if let Some(target) = link {
                 <span class="link mono">{ format!(" → {target}") }</span>
             }

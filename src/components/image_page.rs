@@ -11,8 +11,9 @@ use layerwise_core::view::{self, human_size};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-use super::{FileExplorer, HistoryView, ImageActions, ImageFs, JsonTree, LayersView, WasteView};
+use super::{EditSession, FileExplorer, HistoryView, ImageActions, ImageFs, JsonTree, LayersView, WasteView};
 use crate::browser::store::IdbStore;
+use crate::protocol::Request;
 
 /// Props of [`ImagePage`].
 #[derive(Properties, PartialEq)]
@@ -25,6 +26,8 @@ pub struct ImagePageProps {
     pub now: i64,
     /// Called after the page changed the store (tag, remove).
     pub on_changed: Callback<()>,
+    /// Sends a commit of an edit session to the worker.
+    pub on_commit: Callback<Request>,
 }
 
 /// What the page shows of an image beyond its record: the config, and the filesystem built
@@ -54,6 +57,7 @@ enum Tab {
     Inspect,
     Files,
     Waste,
+    Edit,
 }
 
 fn copy_to_clipboard(text: &str) -> Result<(), JsValue> {
@@ -113,7 +117,7 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
         Some(Ok(l)) => l,
     };
     let config = &loaded.config;
-    let tabs = [(Tab::Inspect, "Inspect & history"), (Tab::Files, "Layers & files"), (Tab::Waste, "Wasted space")].map(|(t, label)| {
+    let tabs = [(Tab::Inspect, "Inspect & history"), (Tab::Files, "Layers & files"), (Tab::Waste, "Wasted space"), (Tab::Edit, "Edit & commit")].map(|(t, label)| {
         let set = {
             let tab = tab.clone();
             Callback::from(move |_: MouseEvent| tab.set(t))
@@ -133,6 +137,7 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
             </>
         }),
         Tab::Waste => Some(html! { <WasteView fs={loaded.fs.clone()} /> }),
+        Tab::Edit => Some(html! { <EditSession image={image.clone()} image_ref={props.name.clone()} base={loaded.fs.clone()} on_commit={props.on_commit.clone()} /> }),
     };
     let nav = html! { <nav class="tabs">{ for tabs }</nav> };
     if let Some(body) = body {

@@ -1,6 +1,7 @@
 //! The page's components, one per file.
 
 mod drop_zone;
+mod edit_session;
 mod error_banner;
 mod file_explorer;
 mod history_view;
@@ -14,6 +15,7 @@ mod virtual_list;
 mod waste_view;
 
 pub use drop_zone::DropZone;
+pub use edit_session::EditSession;
 pub use error_banner::ErrorBanner;
 pub use file_explorer::{FileExplorer, ImageFs};
 pub use history_view::HistoryView;

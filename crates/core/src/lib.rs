@@ -24,6 +24,7 @@
 pub mod archive;
 pub mod change;
 pub mod commit;
+pub mod container;
 mod decompress;
 pub mod digest;
 pub mod export;

@@ -1,5 +1,8 @@
 //! The import worker: untrusted archives are parsed here, off the page's thread, in a WASM
-//! instance of its own (a panic kills this instance, not the page). Imports run one at a time.
+//! instance of its own (a panic kills this instance, not the page). Commits (which compress
+//! and hash a new layer) run here too. Jobs run one at a time.
+
+mod commit;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -19,10 +22,10 @@ use crate::browser::store::IdbStore;
 use crate::browser::{actions, locks, now_ms};
 use crate::protocol::{Event, Request};
 
-/// Imports waiting for their turn.
+/// Jobs waiting for their turn: an import comes with its file.
 #[derive(Default)]
 struct Queue {
-    pending: VecDeque<(Request, web_sys::File)>,
+    pending: VecDeque<(Request, Option<web_sys::File>)>,
     running: bool,
 }
 
@@ -37,8 +40,12 @@ pub fn start() {
         let request = Reflect::get(&data, &"request".into()).ok().and_then(|r| r.as_string());
         let file = Reflect::get(&data, &"file".into()).ok().and_then(|f| f.dyn_into::<web_sys::File>().ok());
         match (request.as_deref().map(serde_json::from_str::<Request>), file) {
-            (Some(Ok(request)), Some(file)) => {
-                q.borrow_mut().pending.push_back((request, file));
+            (Some(Ok(request @ Request::Import { .. })), Some(file)) => {
+                q.borrow_mut().pending.push_back((request, Some(file)));
+                run_queue(q.clone());
+            }
+            (Some(Ok(request @ Request::Commit { .. })), _) => {
+                q.borrow_mut().pending.push_back((request, None));
                 run_queue(q.clone());
             }
             _ => post(&Event::Failed { id: String::new(), error: "the worker got a malformed request".into(), memory: memory() }),
@@ -68,9 +75,22 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
         q.running = next.is_some();
         next
     };
-    let Some((Request::Import { id, name, platform }, file)) = next else { return };
+    let Some((request, file)) = next else { return };
     wasm_bindgen_futures::spawn_local(async move {
-        let event = match import(&id, &name, &platform, file).await {
+        let (id, result) = match request {
+            Request::Import { id, name, platform } => match file {
+                Some(file) => {
+                    let result = import(&id, &name, &platform, file).await;
+                    (id, result)
+                }
+                None => (id, Err("an import came without its file".to_owned())),
+            },
+            Request::Commit { id, container, tag, author, message } => {
+                let result = commit::run(&id, &container, &tag, author, message).await.map(|lines| (lines, ImportStats::default()));
+                (id, result)
+            }
+        };
+        let event = match result {
             Ok((lines, stats)) => Event::Done { id, lines, stats, memory: memory() },
             Err(error) => Event::Failed { id, error, memory: memory() },
         };

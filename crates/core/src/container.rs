@@ -1,0 +1,109 @@
+//! Edit sessions, which docker calls containers: an image and the changes made over it, kept
+//! (across reloads) until committed as a new image or removed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::change::ChangeSet;
+use crate::commit::{items, Item};
+use crate::digest::Digest;
+use crate::fs::{LayerChanges, MergedFs};
+use crate::tar::{Entry, EntryKind};
+
+/// A stored edit session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerRecord {
+    /// 64 hex digits, as docker's container IDs: the key.
+    pub id: String,
+    /// A name to tell sessions apart.
+    pub name: String,
+    /// The image edited.
+    pub image: Digest,
+    /// The name the image was opened by (`test/app:1`), as `docker ps` shows it.
+    pub image_ref: String,
+    /// When the session started (ms since the epoch).
+    pub created_ms: f64,
+    /// The changes so far.
+    pub changes: ChangeSet,
+}
+
+impl ContainerRecord {
+    /// The first 12 digits of the ID, as docker prints it.
+    pub fn short_id(&self) -> &str {
+        self.id.get(..12).unwrap_or(&self.id)
+    }
+}
+
+/// The layer a commit of `changes` would write, as index entries (no data offsets).
+fn session_entries(base: &MergedFs, changes: &ChangeSet) -> Vec<Entry> {
+    let entry = |path: &str, kind, size, mode, link: Option<&str>| Entry {
+        path: path.to_owned(),
+        kind,
+        size,
+        mode,
+        uid: 0,
+        gid: 0,
+        mtime: 0,
+        link: link.map(str::to_owned),
+        data_offset: 0,
+        data_len: 0,
+    };
+    items(base, changes)
+        .into_iter()
+        .map(|item| match item {
+            Item::Dir { path, meta } => Entry { uid: meta.uid, gid: meta.gid, ..entry(&path, EntryKind::Directory, 0, meta.mode, None) },
+            Item::File { path, mode, size, .. } => entry(&path, EntryKind::File, size, mode, None),
+            Item::Symlink { path, target, meta } => Entry { uid: meta.uid, gid: meta.gid, ..entry(&path, EntryKind::Symlink, 0, 0o777, Some(&target)) },
+            Item::Lower { entry, mode, .. } => Entry { mode, ..entry },
+            Item::Whiteout { path } => entry(&path, EntryKind::File, 0, 0, None),
+        })
+        .collect()
+}
+
+/// The filesystem as the session sees it (`base`, of `layers` layers, with `changes` applied as
+/// one more layer), and what that layer changes.
+pub fn session_fs(base: &MergedFs, layers: usize, changes: &ChangeSet) -> (MergedFs, LayerChanges) {
+    let entries = session_entries(base, changes);
+    let mut fs = base.clone();
+    let changed = fs.apply(layers, &entries);
+    (fs, changed)
+}
+
+/// `docker diff`: `A`, `C` or `D` and the absolute path, in path order; a deleted directory is
+/// listed once, not with each of its children.
+pub fn diff(changed: &LayerChanges) -> Vec<String> {
+    let mut lines: Vec<(String, char)> = Vec::new();
+    lines.extend(changed.added.iter().map(|p| (p.clone(), 'A')));
+    lines.extend(changed.modified.iter().map(|p| (p.clone(), 'C')));
+    let deleted = &changed.deleted;
+    let inside_deleted = |p: &str| deleted.iter().any(|d| p.len() > d.len() && p.starts_with(d.as_str()) && p.as_bytes()[d.len()] == b'/');
+    lines.extend(deleted.iter().filter(|p| !inside_deleted(p)).map(|p| (p.clone(), 'D')));
+    lines.sort();
+    lines.into_iter().map(|(p, mark)| format!("{mark} /{p}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::NewEntry;
+
+    fn base() -> MergedFs {
+        let e = |path: &str, kind| Entry { path: path.into(), kind, size: 3, mode: 0o755, uid: 0, gid: 0, mtime: 0, link: None, data_offset: 0, data_len: 3 };
+        let layer = [e("etc", EntryKind::Directory), e("etc/hosts", EntryKind::File), e("var", EntryKind::Directory), e("var/log", EntryKind::Directory), e("var/log/a", EntryKind::File)];
+        MergedFs::of_layers([&layer[..]]).0
+    }
+
+    #[test]
+    fn diff_lists_what_docker_diff_lists() -> Result<(), crate::change::ChangeError> {
+        let fs = base();
+        let mut c = ChangeSet::default();
+        c.write(&fs, "etc/motd", NewEntry::File { content: "k".into(), size: 2 }, 0o644)?;
+        c.chmod(&fs, "etc/hosts", 0o600)?;
+        c.delete(&fs, "var")?;
+        c.write(&fs, "opt/x", NewEntry::Directory, 0o755)?;
+        let (after, changed) = session_fs(&fs, 1, &c);
+        assert_eq!(diff(&changed), ["C /etc", "C /etc/hosts", "A /etc/motd", "A /opt", "A /opt/x", "D /var"]);
+        assert!(after.get("etc/motd").is_some() && after.get("var/log/a").is_none());
+        assert_eq!(after.get("etc/hosts").map(|n| n.entry.mode), Some(0o600));
+        Ok(())
+    }
+}

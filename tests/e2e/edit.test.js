@@ -1,0 +1,122 @@
+// Edit and commit on the page: files written, uploaded, re-moded and deleted, config changed,
+// committed by the worker; the new image's download unpacks (umoci) as edited and loads in
+// podman with the config asked for. A reload keeps the session.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, statSync, lstatSync, readlinkSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launch, waitReady, importFile, fixtures } from './lib.js';
+
+let server, browser, dir;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  dir = mkdtempSync(path.join(tmpdir(), 'layerwise-edit-'));
+  await browser.page.goto(server.url);
+  await waitReady(browser.page);
+  assert.equal((await importFile(browser.page, path.join(fixtures(), 'app.oci.tar'))).status, 'done');
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+async function feedback(page) {
+  const el = page.locator('#edit-feedback');
+  await el.waitFor();
+  return { ok: (await el.getAttribute('class')) === 'ok', text: await el.innerText() };
+}
+
+/** Fills the path field, clicks `button`, and waits for the feedback to change. */
+async function act(page, p, button, fill = {}) {
+  const old = await page.locator('#edit-feedback').innerText().catch(() => '');
+  await page.fill('#edit-path', p);
+  for (const [sel, v] of Object.entries(fill)) await page.fill(sel, v);
+  await page.click(button);
+  await page.waitForFunction((o) => document.querySelector('#edit-feedback')?.innerText !== o, old);
+  return feedback(page);
+}
+
+test('an edited image commits, downloads, unpacks as edited and loads in podman', async () => {
+  const { page } = browser;
+  await page.goto(`${server.url}#/images/test%2Fapp:1`);
+  await page.click('text=Edit & commit');
+  await page.click('#start-session');
+  await page.locator('#session-diff').waitFor();
+
+  assert.ok((await act(page, '/etc/motd', '#edit-write', { '#edit-text': 'welcome\n' })).ok);
+  assert.ok((await act(page, '/srv/www', '#edit-mkdir')).ok);
+  assert.ok((await act(page, '/data/blob.bin', '#edit-chmod', { '#edit-mode': '600' })).ok);
+  assert.ok((await act(page, '/etc/os-release', '#edit-delete')).ok);
+  assert.ok((await act(page, '/bin/motd', '#edit-symlink', { '#edit-link-target': '../etc/motd' })).ok);
+  // Refused with the reason: a path through a symlink, and `..`.
+  const under = await act(page, '/bin/greeting-link/x', '#edit-mkdir');
+  assert.equal(under.ok, false);
+  assert.match(under.text, /under the symlink/);
+  assert.match((await act(page, '/../../etc/passwd', '#edit-write', { '#edit-text': 'x' })).text, /not a valid path/);
+  // An upload into /srv/www.
+  const upload = path.join(dir, 'index.html');
+  writeFileSync(upload, '<h1>hi</h1>\n');
+  await page.fill('#edit-path', '/srv/www');
+  await page.setInputFiles('#edit-upload', upload);
+  await page.waitForFunction(() => /added 1 file/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+  // Config: a refused instruction, then good ones.
+  await page.fill('#edit-config', 'RUN rm -rf /');
+  await page.click('#edit-config-apply');
+  await page.waitForFunction(() => /RUN is not a valid change command/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+  await page.fill('#edit-config', 'ENV EDITED=1\nCMD ["cat", "/etc/motd"]');
+  await page.click('#edit-config-apply');
+  await page.waitForFunction(() => /2 config change/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+
+  // The session survives a reload.
+  await page.reload();
+  await page.click('text=Edit & commit');
+  await page.locator('#session-diff').waitFor();
+  const diff = (await page.locator('#session-diff').innerText()).split('\n');
+  for (const line of ['A /etc/motd', 'C /data/blob.bin', 'D /etc/os-release', 'A /srv/www/index.html', 'A /bin/motd']) assert.ok(diff.includes(line), `${line} in ${diff}`);
+
+  await page.fill('#commit-tag', 'test/edited:1');
+  await page.fill('#commit-author', 'E2E <e2e@layerwise.invalid>');
+  await page.fill('#commit-message', 'edited on the page');
+  const before = await page.locator('.import').count();
+  await page.click('#commit');
+  const row = page.locator('.import').nth(before);
+  await row.locator('xpath=self::*[@data-status="done" or @data-status="failed"]').waitFor({ timeout: 60_000 });
+  assert.equal(await row.getAttribute('data-status'), 'done', await row.innerText());
+  const id = (await row.innerText()).match(/sha256:[0-9a-f]{64}/)[0];
+
+  await page.goto(`${server.url}#/images/test%2Fedited:1`);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('#save-image')]);
+  const archive = path.join(dir, 'edited.tar');
+  await file.saveAs(archive);
+
+  const layout = path.join(dir, 'oci');
+  run('skopeo', ['copy', '-q', `docker-archive:${archive}`, `oci:${layout}:img`]);
+  const bundle = path.join(dir, 'bundle');
+  run('umoci', ['unpack', '--rootless', '--image', `${layout}:img`, bundle]);
+  const root = path.join(bundle, 'rootfs');
+  assert.equal(readFileSync(path.join(root, 'etc/motd'), 'utf8'), 'welcome\n');
+  assert.equal(readFileSync(path.join(root, 'srv/www/index.html'), 'utf8'), '<h1>hi</h1>\n');
+  assert.equal(statSync(path.join(root, 'data/blob.bin')).mode & 0o7777, 0o600);
+  assert.equal(statSync(path.join(root, 'data/blob.bin')).size, 150000);
+  assert.ok(!existsSync(path.join(root, 'etc/os-release')));
+  assert.ok(lstatSync(path.join(root, 'bin/motd')).isSymbolicLink());
+  assert.equal(readlinkSync(path.join(root, 'bin/motd')), '../etc/motd');
+
+  const podman = ['--root', path.join(dir, 'podman'), '--runroot', `/tmp/lw-edit-${process.pid}`, '--storage-driver', 'vfs'];
+  run('podman', [...podman, 'load', '-i', archive]);
+  const [inspect] = JSON.parse(run('podman', [...podman, 'image', 'inspect', 'test/edited:1']));
+  assert.equal(`sha256:${inspect.Id}`, id);
+  assert.ok(inspect.Config.Env.includes('EDITED=1'));
+  assert.deepEqual(inspect.Config.Cmd, ['cat', '/etc/motd']);
+  assert.equal(inspect.Author, 'E2E <e2e@layerwise.invalid>');
+  const history = JSON.parse(run('podman', [...podman, 'history', '--format', 'json', 'test/edited:1']));
+  assert.equal(history[0].comment, 'edited on the page');
+  run('podman', [...podman, 'system', 'reset', '-f']);
+  assert.deepEqual(browser.errors, []);
+});
