@@ -25,7 +25,23 @@ try {
     await b.page.click('.file.dir[data-path="root"] button.fold');
     await b.page.screenshot({ path: path.join(out, 'layers-and-files.png'), fullPage: true });
   }
-  console.log(`wrote ${out}/images-view.png, image-page.png and layers-and-files.png`);
+  await b.page.goto(`${server.url}#/images/test%2Fapp:1`);
+  await b.page.click('button.tab:has-text("Edit & commit")');
+  await b.page.click('#start-session');
+  const act = async (p, button, fill = {}) => {
+    await b.page.fill('#edit-path', p);
+    for (const [sel, v] of Object.entries(fill)) await b.page.fill(sel, v);
+    await b.page.click(button);
+    await b.page.waitForFunction((p) => document.querySelector('#session-diff')?.innerText.includes(p) || /error/.test(document.querySelector('#edit-feedback')?.className ?? ''), p);
+  };
+  await act('/etc/motd', '#edit-write', { '#edit-text': 'welcome\n' });
+  await act('/etc/os-release', '#edit-delete');
+  await act('/srv/www', '#edit-mkdir');
+  await b.page.fill('#edit-config', 'ENV EDITED=1');
+  await b.page.click('#edit-config-apply');
+  await b.page.click('.file.dir[data-path="etc"] button.fold');
+  await b.page.screenshot({ path: path.join(out, 'edit-session.png'), fullPage: true });
+  console.log(`wrote ${out}/images-view.png, image-page.png, layers-and-files.png and edit-session.png`);
 } finally {
   await b.close();
   server.stop();
