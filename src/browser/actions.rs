@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use layerwise_core::import::rfc3339_nanos;
-use layerwise_core::store::{apply_removal, collect_garbage, heartbeat, plan_removal, plan_tag, ImportRecord, Removed, Store};
+use layerwise_core::store::{apply_removal, collect_garbage, heartbeat, plan_removal, plan_tag, ContainerUse, ImportRecord, Removed, Store};
 
 use super::store::IdbStore;
 use super::{locks, now_ms};
@@ -17,7 +17,9 @@ pub async fn remove(name: &str, force: bool) -> Result<Vec<Removed>, String> {
     let daemon = |e: String| format!("Error response from daemon: {e}");
     let store = IdbStore::open().await.map_err(|e| daemon(e.to_string()))?;
     let images = store.images().await.map_err(|e| daemon(e.to_string()))?;
-    let removal = plan_removal(&images, name, force, true).map_err(|e| daemon(e.to_string()))?;
+    let sessions = store.containers().await.map_err(|e| daemon(e.to_string()))?;
+    let containers: Vec<ContainerUse> = sessions.into_iter().map(|c| ContainerUse { container: c.id, image: c.image }).collect();
+    let removal = plan_removal(&images, &containers, name, force, true).map_err(|e| daemon(e.to_string()))?;
     apply_removal(&store, &removal).await.map_err(|e| daemon(e.to_string()))?;
     collect(&store).await;
     Ok(removal.lines)

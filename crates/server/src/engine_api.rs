@@ -110,7 +110,7 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
 /// `DELETE /images/{name}`: the core's plan of `docker rmi`, applied.
 fn remove(state: &State, name: &str, force: bool, prune: bool) -> Response {
     let Ok(mut images) = state.images.lock() else { return message(StatusCode::INTERNAL_SERVER_ERROR, "state poisoned") };
-    match store::plan_removal(&images, name, force, prune) {
+    match store::plan_removal(&images, &[], name, force, prune) {
         Ok(removal) => {
             images.retain(|i| !removal.deleted.contains(&i.id));
             for u in &removal.updated {

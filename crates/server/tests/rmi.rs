@@ -33,7 +33,7 @@ fn harness() -> Harness {
 fn removing_one_of_two_tags_only_untags() {
     let h = harness();
     h.docker(&["tag", "test/app:1", "test/app:2"]);
-    let planned = store::plan_removal(&h.state.images(), "test/app:2", false, true).unwrap();
+    let planned = store::plan_removal(&h.state.images(), &[], "test/app:2", false, true).unwrap();
     assert_eq!(planned.lines, [Removed::Untagged("test/app:2".into())]);
     assert_eq!(h.docker(&["rmi", "test/app:2"]), lines(&planned.lines));
     assert!(h.docker(&["images", "--format", "{{.Repository}}:{{.Tag}}"]).contains("test/app:1"));
@@ -47,7 +47,7 @@ fn an_id_tagged_in_two_repositories_needs_force_then_goes_with_its_own_layers() 
     let (ok, _, err) = h.docker_status(&["rmi", &id[7..19]]);
     assert!(!ok);
     assert_eq!(err, format!("Error response from daemon: conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories\n", &id[7..19]));
-    let planned = store::plan_removal(&h.state.images(), &id, true, true).unwrap();
+    let planned = store::plan_removal(&h.state.images(), &[], &id, true, true).unwrap();
     let printed = h.docker(&["rmi", "-f", &id]);
     assert_eq!(printed, lines(&planned.lines));
     // Both tags go, the image goes, and of its two layers only the top one is released: the base

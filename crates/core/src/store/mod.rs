@@ -297,7 +297,7 @@ pub async fn collect_garbage<S: Store>(store: &S, alive: Liveness<'_>) -> Result
 mod memory;
 mod remove;
 pub use memory::MemoryStore;
-pub use remove::{apply_removal, chains, plan_removal, plan_tag, Removal, RemoveError, Removed};
+pub use remove::{apply_removal, chains, plan_removal, plan_tag, ContainerUse, Removal, RemoveError, Removed};
 
 /// Finds an image the way docker resolves a name: a reference (`nginx`, `test/app:1`), the full
 /// ID, or a unique prefix of the ID's hex (with or without `sha256:`).

@@ -1,7 +1,8 @@
 //! `docker image rm` and `docker tag` on the store's records, with the classic daemon's rules
 //! (moby `daemon/images/image_delete.go`): removing a reference untags; the image goes when
 //! its last reference goes; an ID with references in several repositories needs `-f`; an image
-//! another image was built on cannot be removed; untagged parents are pruned unless told not to.
+//! another image was built on cannot be removed; an image a (stopped) container uses needs `-f`;
+//! untagged parents are pruned unless told not to.
 
 use super::ImageRecord;
 use crate::digest::Digest;
@@ -44,6 +45,25 @@ pub enum RemoveError {
     /// A reference that is not valid.
     #[error("{0}")]
     Reference(String),
+    /// Removing the last reference would leave a container's image dangling.
+    #[error("conflict: unable to remove repository reference \"{reference}\" (must force) - container {container} is using its referenced image {id}")]
+    ReferenceInUse {
+        /// The reference as given.
+        reference: String,
+        /// The container's short ID.
+        container: String,
+        /// The short image ID.
+        id: String,
+    },
+}
+
+/// A container (an edit session) and the image it uses: such an image is only removed with `-f`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerUse {
+    /// The container's ID.
+    pub container: String,
+    /// The image it uses.
+    pub image: Digest,
 }
 
 /// The records after a removal, and what to print.
@@ -57,17 +77,24 @@ pub struct Removal {
     pub deleted: Vec<Digest>,
 }
 
-/// Plans `docker rmi [-f] [--no-prune] NAME` on `images` (which it does not change).
+/// Plans `docker rmi [-f] [--no-prune] NAME` on `images` (which it does not change), with the
+/// (stopped) `containers` that use images.
 ///
 /// # Errors
 /// [`RemoveError`] with the daemon's message.
-pub fn plan_removal(images: &[ImageRecord], name: &str, force: bool, prune: bool) -> Result<Removal, RemoveError> {
+pub fn plan_removal(images: &[ImageRecord], containers: &[ContainerUse], name: &str, force: bool, prune: bool) -> Result<Removal, RemoveError> {
     let image = super::resolve(images, name).ok_or_else(|| RemoveError::NotFound(name.to_owned()))?;
-    let mut state = State { images: images.to_vec(), out: Removal::default() };
+    let mut state = State { images: images.to_vec(), containers: containers.to_vec(), out: Removal::default() };
     let id = image.id.clone();
     let by_id = is_id_prefix(&id, name);
     let mut removed_reference = false;
     if !by_id {
+        if !force && is_single_reference(image) {
+            if let Some(c) = state.container_using(&image.id) {
+                let container = c.container.get(..12).unwrap_or(&c.container).to_owned();
+                return Err(RemoveError::ReferenceInUse { reference: name.to_owned(), container, id: image.id.short().to_owned() });
+            }
+        }
         let reference = Reference::parse(name).map_err(|e| RemoveError::Reference(e.to_string()))?.with_default_tag();
         let familiar = reference.familiar();
         state.untag(&id, &familiar);
@@ -97,12 +124,17 @@ pub fn plan_removal(images: &[ImageRecord], name: &str, force: bool, prune: bool
 /// The plan's working copy of the records.
 struct State {
     images: Vec<ImageRecord>,
+    containers: Vec<ContainerUse>,
     out: Removal,
 }
 
 impl State {
     fn image(&self, id: &Digest) -> Option<&ImageRecord> {
         self.images.iter().find(|i| i.id == *id)
+    }
+
+    fn container_using(&self, id: &Digest) -> Option<&ContainerUse> {
+        self.containers.iter().find(|c| c.image == *id)
     }
 
     fn references(&self, id: &Digest) -> Vec<String> {
@@ -126,15 +158,20 @@ impl State {
         }
     }
 
-    /// moby `checkImageDeleteConflict`: a child image is a hard conflict; remaining references,
-    /// when they count, a soft one.
-    fn check_conflicts(&self, id: &Digest, references_count: bool) -> Result<(), RemoveError> {
+    /// moby `checkImageDeleteConflict`: a child image is a hard conflict; remaining references
+    /// and stopped containers, when `soft` ones count, soft ones. (Edit sessions never run, so
+    /// there is no running-container conflict.)
+    fn check_conflicts(&self, id: &Digest, soft: bool) -> Result<(), RemoveError> {
         let short = id.short().to_owned();
         if self.images.iter().any(|i| i.parent.as_ref() == Some(id)) {
             return Err(RemoveError::Conflict { id: short, hard: true, reason: "image has dependent child images".to_owned() });
         }
-        if references_count && self.has_references(id) {
+        if soft && self.has_references(id) {
             return Err(RemoveError::Conflict { id: short, hard: false, reason: "image is referenced in multiple repositories".to_owned() });
+        }
+        if let Some(c) = self.container_using(id).filter(|_| soft) {
+            let reason = format!("image is being used by stopped container {}", c.container.get(..12).unwrap_or(&c.container));
+            return Err(RemoveError::Conflict { id: short, hard: false, reason });
         }
         Ok(())
     }
@@ -252,4 +289,43 @@ pub async fn apply_removal<S: super::Store>(store: &S, removal: &Removal) -> Res
         store.delete_image(id).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(n: u8, tags: &[&str]) -> ImageRecord {
+        ImageRecord {
+            id: Digest::of(&[n]),
+            manifest: Digest::of(&[n, n]),
+            repo_tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            repo_digests: Vec::new(),
+            parent: None,
+            created: None,
+            last_tag_time: None,
+            layers: Vec::new(),
+            labels: Default::default(),
+            attestations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_image_an_edit_session_uses_needs_force() -> Result<(), RemoveError> {
+        let images = [image(1, &["test/app:1"])];
+        let id = images[0].id.clone();
+        let session = "25c6d941ad3e0000000000000000000000000000000000000000000000000000";
+        let containers = [ContainerUse { container: session.to_owned(), image: id.clone() }];
+        let by_tag = plan_removal(&images, &containers, "test/app:1", false, true).err().map(|e| e.to_string());
+        let expected = format!("conflict: unable to remove repository reference \"test/app:1\" (must force) - container 25c6d941ad3e is using its referenced image {}", id.short());
+        assert_eq!(by_tag, Some(expected));
+        let by_id = plan_removal(&images, &containers, id.short(), false, true).err().map(|e| e.to_string());
+        assert_eq!(by_id, Some(format!("conflict: unable to delete {} (must be forced) - image is being used by stopped container 25c6d941ad3e", id.short())));
+        let forced = plan_removal(&images, &containers, "test/app:1", true, true)?;
+        assert_eq!(forced.deleted, [id]);
+        // A second tag is only untagged: the image stays for the session.
+        let two = [image(1, &["test/app:1", "test/app:2"])];
+        assert_eq!(plan_removal(&two, &containers, "test/app:2", false, true)?.lines, [Removed::Untagged("test/app:2".into())]);
+        Ok(())
+    }
 }
