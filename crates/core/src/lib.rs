@@ -28,6 +28,7 @@ pub mod container;
 mod decompress;
 pub mod digest;
 pub mod export;
+pub mod extract;
 pub mod fs;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzz;

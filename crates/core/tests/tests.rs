@@ -22,5 +22,7 @@ mod merged_fs;
 mod export;
 // docker commit: edited images unpack as edited and load in podman.
 mod commit;
+// Files and folders read back out of stored layers.
+mod extract;
 // The bad-input corpus: hostile archives and mutations of real ones, each with the error it must give.
 mod corpus;
