@@ -113,3 +113,23 @@ fn files_and_folders_read_back_as_umoci_unpacks_them() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[test]
+fn the_hex_view_is_what_hexdump_c_prints() {
+    // Random bytes (hexdump folds repeated lines into `*`), not a multiple of 16 long.
+    let mut x: u32 = 7;
+    let bytes: Vec<u8> = (0..1000)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 16) as u8
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!("layerwise-hex-{}", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let out = Command::new("hexdump").arg("-C").arg(&path).output().unwrap();
+    let _ = std::fs::remove_file(&path);
+    let theirs = String::from_utf8(out.stdout).unwrap();
+    let theirs: Vec<&str> = theirs.lines().collect();
+    // hexdump ends with the total length on a line of its own.
+    assert_eq!(layerwise_core::view::hexdump(&bytes, usize::MAX), theirs[..theirs.len() - 1]);
+}

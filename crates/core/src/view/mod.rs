@@ -8,6 +8,7 @@ mod history;
 mod images;
 mod inspect;
 mod layers;
+mod preview;
 mod table;
 mod units;
 
@@ -15,5 +16,6 @@ pub use history::{history, history_created_since, history_table, HistoryItem};
 pub use images::{image_summaries, images_table, ImageRow, ImageSummary, SharedSizes};
 pub use inspect::{inspect, inspect_json, InspectResponse};
 pub use layers::{layers, LayerRow};
+pub use preview::{hexdump, preview, Preview};
 pub use table::{ellipsis, tabwrite};
 pub use units::{created_since, format_rfc3339_nano, human_duration, human_size, parse_time, unix_seconds};
