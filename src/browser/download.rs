@@ -28,9 +28,17 @@ pub async fn save(images: &[ImageRecord], file_name: &str) -> Result<(), String>
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/x-tar");
     let archive = web_sys::Blob::new_with_blob_sequence_and_options(&pieces, &options).map_err(|e| js_error(&e))?;
-    match save_with_picker(&archive, file_name).await {
+    write_out(&archive, file_name).await
+}
+
+/// Writes `data` to the user's disk as `file_name`: a save picker, else a download.
+///
+/// # Errors
+/// A message when the browser refuses.
+pub async fn write_out(data: &web_sys::Blob, file_name: &str) -> Result<(), String> {
+    match save_with_picker(data, file_name).await {
         Some(result) => result,
-        None => download(&archive, file_name),
+        None => download(data, file_name),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod download;
 pub mod file_source;
+pub mod files;
 pub mod idb;
 pub mod locks;
 pub mod session;

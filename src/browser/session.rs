@@ -1,6 +1,7 @@
 //! Edit sessions in IndexedDB: starting one, recording changes (an added file's bytes are kept
 //! as a `Blob` beside the session), removing one.
 
+use layerwise_core::archive::ArchiveSource;
 use layerwise_core::change::{ChangeSet, NewEntry};
 use layerwise_core::container::ContainerRecord;
 use layerwise_core::digest::Digest;
@@ -67,6 +68,17 @@ pub async fn keep_file(session: &ContainerRecord, data: &web_sys::Blob) -> Resul
     let key = format!("{}/{}", session.id, random_id());
     IdbStore::open().await.map_err(|e| e.to_string())?.put_session_file(&key, data).await.map_err(|e| e.to_string())?;
     Ok(key)
+}
+
+/// Up to `max` bytes of a file kept for a session.
+///
+/// # Errors
+/// When it is not stored or cannot be read.
+pub async fn file_bytes(key: &str, max: u64) -> Result<Vec<u8>, String> {
+    let blob = IdbStore::open().await.map_err(|e| e.to_string())?.session_file(key).await.map_err(|e| e.to_string())?;
+    let source = super::file_source::FileSource::new(blob);
+    let len = usize::try_from(source.len().min(max)).unwrap_or(usize::MAX);
+    source.read_at(0, len).await.map_err(|e| e.0)
 }
 
 /// Removes the session and the files it added (`docker rm`).

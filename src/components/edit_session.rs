@@ -3,16 +3,17 @@
 
 use std::rc::Rc;
 
-use layerwise_core::change::{file_name, ChangeError, ChangeSet, NewEntry};
+use layerwise_core::change::{file_name, image_path, ChangeError, ChangeSet, NewEntry};
 use layerwise_core::commit::apply_instruction;
 use layerwise_core::container::{diff, session_fs, ContainerRecord};
 use layerwise_core::fs::{MergedFs, Tree};
 use layerwise_core::store::ImageRecord;
+use layerwise_core::tar::EntryKind;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::{FileExplorer, ImageFs};
-use crate::browser::{now_ms, session};
+use crate::browser::{files, now_ms, session};
 use crate::protocol::Request;
 
 /// Props of [`EditSession`].
@@ -108,6 +109,30 @@ async fn write_text(record: ContainerRecord, base: Rc<ImageFs>, path: String, co
     Ok((saved, format!("wrote {size} bytes to {path}")))
 }
 
+/// The most bytes of a file opened in the editor.
+const EDIT_BYTES: u64 = 1 << 20;
+
+/// The text of the file at `path` as the session sees it, for editing in place.
+async fn read_text(record: &ContainerRecord, fs: &ImageFs, path: &str) -> Result<String, String> {
+    let key = image_path(path).map_err(|e| e.to_string())?;
+    let bytes = match record.changes.writes.get(&key).map(|w| &w.entry) {
+        Some(NewEntry::File { content, .. }) => session::file_bytes(content, EDIT_BYTES).await?,
+        Some(_) => return Err(format!("{path} is not a file")),
+        None => {
+            let node = fs.merged.get(&key).ok_or_else(|| format!("{path} does not exist"))?;
+            if node.entry.kind != EntryKind::File {
+                return Err(format!("{path} is not a file"));
+            }
+            let (bytes, whole) = files::preview(&fs.blobs, node.layer, &node.entry, EDIT_BYTES).await?;
+            if !whole {
+                return Err(format!("{path} is over {} bytes: replace it by an upload instead", EDIT_BYTES));
+            }
+            bytes
+        }
+    };
+    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text: replace it by an upload instead"))
+}
+
 /// The session's view of the files, and `docker diff`.
 fn session_view(base: &ImageFs, layers: usize, changes: &ChangeSet) -> (Rc<ImageFs>, Vec<String>) {
     let (merged, changed) = session_fs(&base.merged, layers, changes);
@@ -115,7 +140,7 @@ fn session_view(base: &ImageFs, layers: usize, changes: &ChangeSet) -> (Rc<Image
     let tree = Tree::new(&merged);
     let mut all = base.changes.clone();
     all.push(changed);
-    (Rc::new(ImageFs { merged, tree, changes: all }), lines)
+    (Rc::new(ImageFs { merged, tree, changes: all, blobs: base.blobs.clone() }), lines)
 }
 
 /// The edit session panel.
@@ -209,6 +234,23 @@ fn SessionEditor(props: &SessionEditorProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move { finish(&state, &feedback, write_text(record, base, p, body).await) });
         })
     };
+    let on_load = {
+        let (feedback, record, fs, path, content) = (feedback.clone(), record.clone(), view.0.clone(), path.clone(), content.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (feedback, record, fs, content, p) = (feedback.clone(), record.clone(), fs.clone(), content.clone(), input(&path));
+            wasm_bindgen_futures::spawn_local(async move {
+                match read_text(&record, &fs, &p).await {
+                    Ok(t) => {
+                        if let Some(area) = content.cast::<HtmlTextAreaElement>() {
+                            area.set_value(&t);
+                        }
+                        feedback.set(Some(Ok(format!("opened {p}: edit it, then Write file"))));
+                    }
+                    Err(e) => feedback.set(Some(Err(e))),
+                }
+            });
+        })
+    };
     let on_upload = {
         let (state, feedback, record, base, path) = (state.clone(), feedback.clone(), record.clone(), base.clone(), path.clone());
         Callback::from(move |e: Event| {
@@ -279,6 +321,7 @@ fn SessionEditor(props: &SessionEditorProps) -> Html {
                 <label class="upload">{ "Upload files into the path: " }<input ref={upload_input} id="edit-upload" type="file" multiple=true onchange={on_upload} /></label>
                 <div class="write">
                     <textarea ref={content} id="edit-text" rows="4" placeholder="text to write at the path" />
+                    <button id="edit-load" onclick={on_load}>{ "Open file" }</button>
                     <button id="edit-write" onclick={on_write}>{ "Write file" }</button>
                 </div>
             </div>

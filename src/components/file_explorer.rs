@@ -4,13 +4,14 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use layerwise_core::digest::Digest;
 use layerwise_core::fs::{looks_secret, LayerChanges, MergedFs, Row, SortBy, Tree};
 use layerwise_core::tar::EntryKind;
 use layerwise_core::view::human_size;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::VirtualList;
+use super::{FileViewer, VirtualList};
 
 const ROW_HEIGHT: u32 = 22;
 const LIST_HEIGHT: u32 = 480;
@@ -23,6 +24,8 @@ pub struct ImageFs {
     pub tree: Tree,
     /// What each layer changed, base first.
     pub changes: Vec<LayerChanges>,
+    /// The stored blob of each layer, base first (an edit session's own layer has none).
+    pub blobs: Vec<Digest>,
 }
 
 impl PartialEq for ImageFs {
@@ -38,7 +41,8 @@ pub struct FileExplorerProps {
     pub fs: Rc<ImageFs>,
     /// A layer to show the changes of (`None`: the merged filesystem).
     pub layer: Option<usize>,
-    /// Called with a path when its name is clicked (the edit session fills its path field).
+    /// Called with a path (absolute) when its name is clicked, besides opening it in the viewer
+    /// (the edit session fills its path field).
     #[prop_or_default]
     pub on_pick: Option<Callback<String>>,
 }
@@ -56,7 +60,17 @@ pub fn FileExplorer(props: &FileExplorerProps) -> Html {
     let expanded = use_state(HashSet::<String>::new);
     let sort = use_state(SortBy::default);
     let query = use_state(String::new);
+    let selected = use_state(|| None::<String>);
     let fs = props.fs.clone();
+    let select = {
+        let (selected, pick) = (selected.clone(), props.on_pick.clone());
+        Callback::from(move |path: String| {
+            if let Some(pick) = &pick {
+                pick.emit(format!("/{path}"));
+            }
+            selected.set(Some(path));
+        })
+    };
     let rows: Rc<Vec<Row>> = {
         let (fs, expanded, sort, query) = (fs.clone(), (*expanded).clone(), *sort, (*query).clone());
         use_memo((props.fs.clone(), expanded.clone(), sort, query.clone()), move |_| {
@@ -100,14 +114,18 @@ pub fn FileExplorer(props: &FileExplorerProps) -> Html {
     };
     let render = match props.layer {
         Some(_) => {
-            let (changes, fs) = (changes.clone(), fs.clone());
+            let (changes, fs, select) = (changes.clone(), fs.clone(), select.clone());
             Callback::from(move |i: usize| {
                 let c = &changes[i];
                 let size = fs.merged.get(&c.path).map(|n| n.entry.size).unwrap_or(0);
+                let on_name = (c.mark != '-').then(|| {
+                    let (select, path) = (select.clone(), c.path.clone());
+                    Callback::from(move |_: MouseEvent| select.emit(path.clone()))
+                });
                 html! {
                     <div class={classes!("file", format!("change-{}", match c.mark { '+' => "added", '~' => "modified", _ => "deleted" }))} data-path={c.path.clone()}>
                         <span class="mark">{ c.mark }</span>
-                        <span class="name mono">{ c.path.clone() }</span>
+                        <span class={classes!("name", "mono", on_name.is_some().then_some("pick"))} onclick={on_name}>{ c.path.clone() }</span>
                         { secret_flag(&c.path) }
                         <span class="size">{ if c.mark == '-' { String::new() } else { human_size(size) } }</span>
                     </div>
@@ -115,8 +133,8 @@ pub fn FileExplorer(props: &FileExplorerProps) -> Html {
             })
         }
         None => {
-            let (rows, fs, expanded, pick) = (rows.clone(), fs.clone(), expanded.clone(), props.on_pick.clone());
-            Callback::from(move |i: usize| tree_row(&rows[i], &fs.merged, &expanded, pick.as_ref()))
+            let (rows, fs, expanded, select) = (rows.clone(), fs.clone(), expanded.clone(), select.clone());
+            Callback::from(move |i: usize| tree_row(&rows[i], &fs.merged, &expanded, &select))
         }
     };
     let count = if props.layer.is_some() { changes.len() } else { rows.len() };
@@ -124,6 +142,9 @@ pub fn FileExplorer(props: &FileExplorerProps) -> Html {
         <section class="files">
             { header }
             <VirtualList rows={count} row_height={ROW_HEIGHT} height={LIST_HEIGHT} render={render} />
+            if let Some(path) = (*selected).clone() {
+                <FileViewer fs={fs.clone()} path={path} />
+            }
         </section>
     }
 }
@@ -136,7 +157,7 @@ fn secret_flag(path: &str) -> Html {
     }
 }
 
-fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>, pick: Option<&Callback<String>>) -> Html {
+fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>, select: &Callback<String>) -> Html {
     let node = fs.get(&row.path);
     let link = node.and_then(|n| n.entry.link.clone()).filter(|_| node.is_some_and(|n| n.entry.kind == EntryKind::Symlink));
     let toggle = {
@@ -150,10 +171,10 @@ fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>
         })
     };
     let open = expanded.contains(&row.path);
-    let on_name = pick.map(|pick| {
-        let (pick, path) = (pick.clone(), row.path.clone());
-        Callback::from(move |_: MouseEvent| pick.emit(format!("/{path}")))
-    });
+    let on_name = {
+        let (select, path) = (select.clone(), row.path.clone());
+        Callback::from(move |_: MouseEvent| select.emit(path.clone()))
+    };
     html! {
         <div class={classes!("file", row.is_dir.then_some("dir"))} style={format!("padding-left: {}px", row.depth * 16)} data-path={row.path.clone()}>
             if row.is_dir {
@@ -161,7 +182,7 @@ fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>
             } else {
                 <span class="fold"></span>
             }
-            <span class={classes!("name", "mono", on_name.is_some().then_some("pick"))} onclick={on_name}>{ row.name.clone() }</span>
+            <span class="name mono pick" onclick={on_name}>{ row.name.clone() }</span>
             if let Some(target) = link {
                 <span class="link mono">{ format!(" → {target}") }</span>
             }

@@ -48,7 +48,8 @@ async fn load(image: ImageRecord) -> Result<Loaded, String> {
     }
     let (merged, changes) = MergedFs::of_layers(layers.iter().map(Vec::as_slice));
     let tree = Tree::new(&merged);
-    Ok(Loaded { config, fs: Rc::new(ImageFs { merged, tree, changes }) })
+    let blobs = image.layers.iter().map(|l| l.blob.clone()).collect();
+    Ok(Loaded { config, fs: Rc::new(ImageFs { merged, tree, changes, blobs }) })
 }
 
 /// The page's tabs.

@@ -50,6 +50,11 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   await page.locator('#session-diff').waitFor();
 
   assert.ok((await act(page, '/etc/motd', '#edit-write', { '#edit-text': 'welcome\n' })).ok);
+  // An existing file, opened and changed in place.
+  assert.ok((await act(page, '/etc/greeting', '#edit-load')).ok);
+  assert.equal(await page.inputValue('#edit-text'), 'hello, changed\n');
+  await page.fill('#edit-text', 'hello, edited in the browser\n');
+  assert.ok((await act(page, '/etc/greeting', '#edit-write')).ok);
   assert.ok((await act(page, '/srv/www', '#edit-mkdir')).ok);
   assert.ok((await act(page, '/data/blob.bin', '#edit-chmod', { '#edit-mode': '600' })).ok);
   assert.ok((await act(page, '/etc/os-release', '#edit-delete')).ok);
@@ -78,7 +83,7 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   await page.click('text=Edit & commit');
   await page.locator('#session-diff').waitFor();
   const diff = (await page.locator('#session-diff').innerText()).split('\n');
-  for (const line of ['A /etc/motd', 'C /data/blob.bin', 'D /etc/os-release', 'A /srv/www/index.html', 'A /bin/motd']) assert.ok(diff.includes(line), `${line} in ${diff}`);
+  for (const line of ['A /etc/motd', 'C /etc/greeting', 'C /data/blob.bin', 'D /etc/os-release', 'A /srv/www/index.html', 'A /bin/motd']) assert.ok(diff.includes(line), `${line} in ${diff}`);
 
   await page.fill('#commit-tag', 'test/edited:1');
   await page.fill('#commit-author', 'E2E <e2e@layerwise.invalid>');
@@ -95,12 +100,18 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   const archive = path.join(dir, 'edited.tar');
   await file.saveAs(archive);
 
+  JSON.parse(run('skopeo', ['inspect', `oci-archive:${archive}`]));
+  const unpacked = path.join(dir, 'layout');
+  mkdirSync(unpacked);
+  run('tar', ['-xf', archive, '-C', unpacked]);
+  assert.match(run('oci-image-tool', ['validate', '--type', 'image', unpacked]), /Validation succeeded/);
   const layout = path.join(dir, 'oci');
   run('skopeo', ['copy', '-q', `docker-archive:${archive}`, `oci:${layout}:img`]);
   const bundle = path.join(dir, 'bundle');
   run('umoci', ['unpack', '--rootless', '--image', `${layout}:img`, bundle]);
   const root = path.join(bundle, 'rootfs');
   assert.equal(readFileSync(path.join(root, 'etc/motd'), 'utf8'), 'welcome\n');
+  assert.equal(readFileSync(path.join(root, 'etc/greeting'), 'utf8'), 'hello, edited in the browser\n');
   assert.equal(readFileSync(path.join(root, 'srv/www/index.html'), 'utf8'), '<h1>hi</h1>\n');
   assert.equal(statSync(path.join(root, 'data/blob.bin')).mode & 0o7777, 0o600);
   assert.equal(statSync(path.join(root, 'data/blob.bin')).size, 150000);
@@ -117,6 +128,7 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   assert.equal(inspect.Author, 'E2E <e2e@layerwise.invalid>');
   const history = JSON.parse(run('podman', [...podman, 'history', '--format', 'json', 'test/edited:1']));
   assert.equal(history[0].comment, 'edited on the page');
+  assert.equal(history[0].CreatedBy, '/app/run.sh', "docker records the container's command");
   run('podman', [...podman, 'system', 'reset', '-f']);
   assert.deepEqual(browser.errors, []);
 });
