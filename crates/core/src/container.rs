@@ -22,6 +22,10 @@ pub struct ContainerRecord {
     pub image_ref: String,
     /// When the session started (ms since the epoch).
     pub created_ms: f64,
+    /// The image's command when the session started (entrypoint and cmd, joined by spaces), as
+    /// `docker ps` shows it.
+    #[serde(default)]
+    pub command: String,
     /// The changes so far.
     pub changes: ChangeSet,
 }
@@ -31,6 +35,23 @@ impl ContainerRecord {
     pub fn short_id(&self) -> &str {
         self.id.get(..12).unwrap_or(&self.id)
     }
+}
+
+/// Adjectives and names for [`docker_name`], in the spirit of docker's generator.
+const LEFT: [&str; 24] = [
+    "admiring", "brave", "busy", "clever", "dazzling", "eager", "elegant", "focused", "friendly", "gifted", "happy", "hopeful", "jolly", "keen", "kind",
+    "loving", "nifty", "peaceful", "quirky", "relaxed", "serene", "stoic", "vibrant", "zealous",
+];
+const RIGHT: [&str; 24] = [
+    "babbage", "bohr", "curie", "darwin", "einstein", "euler", "faraday", "feynman", "franklin", "galileo", "gauss", "hopper", "hypatia", "kepler", "lamport",
+    "lovelace", "meitner", "newton", "noether", "pascal", "ritchie", "shannon", "thompson", "turing",
+];
+
+/// A docker-style container name (`focused_turing`) from a random number.
+pub fn docker_name(random: u64) -> String {
+    // ok: both indexes are remainders of divisions by the lists' lengths
+    let (l, r) = ((random % LEFT.len() as u64) as usize, ((random / LEFT.len() as u64) % RIGHT.len() as u64) as usize);
+    format!("{}_{}", LEFT[l], RIGHT[r])
 }
 
 /// The layer a commit of `changes` would write, as index entries (no data offsets).

@@ -11,6 +11,7 @@ use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use layerwise_core::archive::MemorySource;
+use layerwise_core::container::ContainerRecord;
 use layerwise_core::digest::Digest;
 use layerwise_core::archive::PlatformChoice;
 use layerwise_core::import::{import_archive, ImportRequest};
@@ -26,6 +27,7 @@ const API_VERSION: &str = "1.50";
 pub struct State {
     images: Mutex<Vec<ImageRecord>>,
     configs: HashMap<Digest, ImageConfig>,
+    containers: Mutex<Vec<ContainerRecord>>,
 }
 
 impl State {
@@ -46,12 +48,24 @@ impl State {
             let raw = futures::executor::block_on(store.read_blob(&image.id, spec::MAX_JSON_BYTES))?;
             configs.insert(image.id.clone(), spec::parse(&format!("config {}", image.id), &raw)?);
         }
-        Ok(Arc::new(Self { images: Mutex::new(images), configs }))
+        Ok(Arc::new(Self { images: Mutex::new(images), configs, containers: Mutex::new(Vec::new()) }))
     }
 
     /// The images now.
     pub fn images(&self) -> Vec<ImageRecord> {
         self.images.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+
+    /// Adds a container (an edit session, as the page stores it).
+    pub fn add_container(&self, container: ContainerRecord) {
+        if let Ok(mut c) = self.containers.lock() {
+            c.push(container);
+        }
+    }
+
+    /// The containers now.
+    pub fn containers(&self) -> Vec<ContainerRecord> {
+        self.containers.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
     /// The parsed config of an image.
@@ -72,6 +86,10 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         (&Method::GET, "/images/json") => {
             let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
             json(StatusCode::OK, &view::image_summaries(&state.images(), all))
+        }
+        (&Method::GET, "/containers/json") => {
+            let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
+            json(StatusCode::OK, &view::container_summaries(&state.containers(), &state.images(), all))
         }
         (&Method::DELETE, p) if p.starts_with("/images/") => {
             let name = percent_encoding::percent_decode_str(&p["/images/".len()..]).decode_utf8_lossy().into_owned();

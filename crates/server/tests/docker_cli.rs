@@ -61,3 +61,33 @@ fn history(h: &Harness, image: &ImageRecord) -> Vec<view::HistoryItem> {
     let find = |id: &Digest| images.iter().find(|i| i.id == *id).cloned();
     view::history(image, h.state.config(&image.id).unwrap(), &find).unwrap()
 }
+
+#[test]
+fn docker_ps_a_prints_the_edit_sessions_as_the_core_renders_them() {
+    use layerwise_core::change::ChangeSet;
+    use layerwise_core::container::{docker_name, ContainerRecord};
+    let h = Harness::start(&archives());
+    let images = h.state.images();
+    let app = store::resolve(&images, "test/app:1").unwrap();
+    let base = store::resolve(&images, "test/base:1").unwrap();
+    let ms = now() as f64 * 1000.0;
+    let session = |n: u8, image: &ImageRecord, image_ref: &str, command: &str, age_s: f64| ContainerRecord {
+        id: Digest::of(&[n]).hex().to_owned(),
+        name: docker_name(u64::from(n) * 7919),
+        image: image.id.clone(),
+        image_ref: image_ref.to_owned(),
+        created_ms: ms - age_s * 1000.0,
+        command: command.to_owned(),
+        changes: ChangeSet::default(),
+    };
+    h.state.add_container(session(1, app, "test/app:1", "/app/run.sh", 300.0));
+    h.state.add_container(session(2, base, base.id.short(), "", 7200.0));
+    h.state.add_container(session(3, app, "test/app:1", "/bin/sh -c \"a long command with \\\"quotes\\\" and more\"", 90_000.0));
+    for args in [&["ps", "-a"][..], &["ps", "-a", "--no-trunc"], &["ps"]] {
+        let before = now();
+        let got = h.docker(args);
+        let after = now();
+        let summaries = view::container_summaries(&h.state.containers(), &h.state.images(), args.contains(&"-a"));
+        assert_rendered(&got, before, after, |t| view::ps_table(&summaries, t, !args.contains(&"--no-trunc")));
+    }
+}

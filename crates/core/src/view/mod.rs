@@ -4,6 +4,7 @@
 //! The page's console, its tables and the native Engine API harness all use these functions, so
 //! the page can never disagree with what the real docker CLI prints for the same store.
 
+mod containers;
 mod history;
 mod images;
 mod inspect;
@@ -12,6 +13,7 @@ mod preview;
 mod table;
 mod units;
 
+pub use containers::{container_summaries, ps_table, ContainerSummary};
 pub use history::{history, history_created_since, history_table, HistoryItem};
 pub use images::{image_summaries, images_table, ImageRow, ImageSummary, SharedSizes};
 pub use inspect::{inspect, inspect_json, InspectResponse};

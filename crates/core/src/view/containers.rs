@@ -1,0 +1,101 @@
+//! `docker ps -a` for edit sessions (containers that are created, never run): the Engine API's
+//! `GET /containers/json` and the CLI's table.
+
+use serde::{Deserialize, Serialize};
+
+use super::{created_since, ellipsis, tabwrite};
+use crate::container::ContainerRecord;
+use crate::store::ImageRecord;
+
+/// One container as `GET /containers/json` (API 1.50) returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerSummary {
+    /// 64 hex digits.
+    pub id: String,
+    /// `/name`.
+    pub names: Vec<String>,
+    /// The image as it was named when the container was made.
+    pub image: String,
+    /// `sha256:` + the image ID.
+    #[serde(rename = "ImageID")]
+    pub image_id: String,
+    /// The command (entrypoint and cmd joined by spaces).
+    pub command: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// Published ports: none.
+    pub ports: Vec<serde_json::Value>,
+    /// Labels: none.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// `created`: an edit session never runs.
+    pub state: String,
+    /// `Created`.
+    pub status: String,
+}
+
+/// The containers, newest first, as the daemon lists them with `all` (without it, only running
+/// ones: none).
+pub fn container_summaries(containers: &[ContainerRecord], images: &[ImageRecord], all: bool) -> Vec<ContainerSummary> {
+    if !all {
+        return Vec::new();
+    }
+    let mut out: Vec<ContainerSummary> = containers
+        .iter()
+        .map(|c| {
+            let image_id = c.image.to_string();
+            let image = if images.iter().any(|i| i.id == c.image) && !c.image_ref.is_empty() && !c.image.hex().starts_with(&c.image_ref) {
+                c.image_ref.clone()
+            } else {
+                image_id.clone()
+            };
+            ContainerSummary {
+                id: c.id.clone(),
+                names: vec![format!("/{}", c.name)],
+                image,
+                image_id,
+                command: c.command.clone(),
+                // ok: milliseconds since 1970 fit an i64 many times over
+                created: (c.created_ms / 1000.0).floor() as i64,
+                ports: Vec::new(),
+                labels: Default::default(),
+                state: "created".to_owned(),
+                status: "Created".to_owned(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
+    out
+}
+
+/// Go's `strconv.Quote`, which the CLI wraps the command in.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The `docker ps -a` table (`--no-trunc` when `trunc` is false), `now` in Unix seconds.
+pub fn ps_table(summaries: &[ContainerSummary], now: i64, trunc: bool) -> String {
+    let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec()];
+    for c in summaries {
+        let id = if trunc { c.id.get(..12).unwrap_or(&c.id).to_owned() } else { c.id.clone() };
+        let image = if trunc && c.image == c.image_id { c.image_id.trim_start_matches("sha256:").get(..12).unwrap_or_default().to_owned() } else { c.image.clone() };
+        let command = go_quote(&if trunc { ellipsis(&c.command, 20) } else { c.command.clone() });
+        let names = c.names.iter().map(|n| n.trim_start_matches('/')).collect::<Vec<_>>().join(",");
+        rows.push(vec![id, image, command, created_since(c.created, now), c.status.clone(), String::new(), names]);
+    }
+    tabwrite(&rows)
+}
