@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::browser::store::IdbStore;
 use crate::browser::worker_bridge::WorkerBridge;
-use crate::components::{ErrorBanner, ImagePage, ImagesView, ImportsPanel};
+use crate::components::{ContainersView, ErrorBanner, ImagePage, ImagesView, ImportsPanel};
 use crate::protocol::{Event, Request};
 use crate::route::Route;
 use crate::state::{Action, AppState};
@@ -148,7 +148,12 @@ pub fn App() -> Html {
     let now = (js_sys::Date::now() / 1000.0).floor() as i64;
     let body = match (&state.route, &state.images) {
         (_, None) => html! { <p class="loading">{ "Opening the image store…" }</p> },
-        (Route::Images, Some(images)) => html! { <ImagesView images={images.clone()} now={now} on_files={on_files.clone()} /> },
+        (Route::Images, Some(images)) => html! {
+            <>
+                <ImagesView images={images.clone()} now={now} on_files={on_files.clone()} />
+                <ContainersView images={images.clone()} now={now} />
+            </>
+        },
         (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} on_changed={on_changed.clone()} on_commit={on_commit.clone()} /> },
     };
     html! {

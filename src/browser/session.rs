@@ -3,7 +3,7 @@
 
 use layerwise_core::archive::ArchiveSource;
 use layerwise_core::change::{ChangeSet, NewEntry};
-use layerwise_core::container::ContainerRecord;
+use layerwise_core::container::{docker_name, ContainerRecord};
 use layerwise_core::digest::Digest;
 use layerwise_core::store::ImageRecord;
 
@@ -13,6 +13,14 @@ use super::store::IdbStore;
 fn random_id() -> String {
     let seed = format!("{}-{}-{}", super::now_ms(), js_sys::Math::random(), js_sys::Math::random());
     Digest::of(seed.as_bytes()).hex().to_owned()
+}
+
+/// Every edit session.
+///
+/// # Errors
+/// When IndexedDB fails.
+pub async fn all() -> Result<Vec<ContainerRecord>, String> {
+    IdbStore::open().await.map_err(|e| e.to_string())?.containers().await.map_err(|e| e.to_string())
 }
 
 /// The edit session on `image`, if there is one (the newest).
@@ -26,14 +34,16 @@ pub async fn find(image: &Digest) -> Result<Option<ContainerRecord>, String> {
     Ok(all.pop())
 }
 
-/// Starts an edit session on `image`, opened as `image_ref`.
+/// Starts an edit session on `image`, opened as `image_ref`, whose command is `command`.
 ///
 /// # Errors
 /// When IndexedDB fails.
-pub async fn start(image: &ImageRecord, image_ref: &str) -> Result<ContainerRecord, String> {
+pub async fn start(image: &ImageRecord, image_ref: &str, command: &str) -> Result<ContainerRecord, String> {
     let id = random_id();
+    // ok: a random number in [0, 1) times 2^32 fits a u64
     let record = ContainerRecord {
-        name: format!("edit-{}", &id[..6]),
+        name: docker_name((js_sys::Math::random() * 4_294_967_296.0) as u64),
+        command: command.to_owned(),
         id,
         image: image.id.clone(),
         image_ref: image_ref.to_owned(),

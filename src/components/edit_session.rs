@@ -23,6 +23,8 @@ pub struct EditSessionProps {
     pub image: ImageRecord,
     /// The name it was opened by.
     pub image_ref: String,
+    /// Its command (entrypoint and cmd joined by spaces), as `docker ps` shows it.
+    pub command: String,
     /// Its filesystem.
     pub base: Rc<ImageFs>,
     /// Sends a commit to the worker.
@@ -160,11 +162,11 @@ pub fn EditSession(props: &EditSessionProps) -> Html {
         Some(Err(e)) => return html! { <p class="error">{ e.clone() }</p> },
         Some(Ok(None)) => {
             let on_start = {
-                let (state, feedback, image, image_ref) = (state.clone(), feedback.clone(), props.image.clone(), props.image_ref.clone());
+                let (state, feedback, image, image_ref, command) = (state.clone(), feedback.clone(), props.image.clone(), props.image_ref.clone(), props.command.clone());
                 Callback::from(move |_: MouseEvent| {
-                    let (state, feedback, image, image_ref) = (state.clone(), feedback.clone(), image.clone(), image_ref.clone());
+                    let (state, feedback, image, image_ref, command) = (state.clone(), feedback.clone(), image.clone(), image_ref.clone(), command.clone());
                     wasm_bindgen_futures::spawn_local(async move {
-                        match session::start(&image, &image_ref).await {
+                        match session::start(&image, &image_ref, &command).await {
                             Ok(r) => state.set(Some(Ok(Some(r)))),
                             Err(e) => feedback.set(Some(Err(e))),
                         }

@@ -138,7 +138,11 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
             </>
         }),
         Tab::Waste => Some(html! { <WasteView fs={loaded.fs.clone()} /> }),
-        Tab::Edit => Some(html! { <EditSession image={image.clone()} image_ref={props.name.clone()} base={loaded.fs.clone()} on_commit={props.on_commit.clone()} /> }),
+        Tab::Edit => {
+            let container = config.config.as_ref();
+            let command = container.map(|c| c.entrypoint.iter().chain(&c.cmd).cloned().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            Some(html! { <EditSession image={image.clone()} image_ref={props.name.clone()} command={command} base={loaded.fs.clone()} on_commit={props.on_commit.clone()} /> })
+        }
     };
     let nav = html! { <nav class="tabs">{ for tabs }</nav> };
     if let Some(body) = body {

@@ -1,5 +1,6 @@
 //! The page's components, one per file.
 
+mod containers_view;
 mod drop_zone;
 mod edit_session;
 mod error_banner;
@@ -15,6 +16,7 @@ mod layers_view;
 mod virtual_list;
 mod waste_view;
 
+pub use containers_view::ContainersView;
 pub use drop_zone::DropZone;
 pub use edit_session::EditSession;
 pub use error_banner::ErrorBanner;

@@ -130,5 +130,25 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   assert.equal(history[0].comment, 'edited on the page');
   assert.equal(history[0].CreatedBy, '/app/run.sh', "docker records the container's command");
   run('podman', [...podman, 'system', 'reset', '-f']);
+
+  // The session is listed as docker ps -a lists containers, keeps its image from docker rmi
+  // without -f, and goes with Remove.
+  await page.goto(server.url);
+  await page.locator('#docker-ps').waitFor({ state: 'attached' });
+  const ps = (await page.locator('#docker-ps').textContent()).split('\n');
+  assert.match(ps[0], /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+  assert.match(ps[1], /^[0-9a-f]{12}\s+test\/app:1\s+"\/app\/run.sh"\s+.* ago\s+Created\s+[a-z]+_[a-z]+$/);
+  const sessionId = ps[1].slice(0, 12);
+  // The committed image goes first (test/app:1 is its parent), then test/app:1 is refused.
+  await page.goto(`${server.url}#/images/test%2Fedited:1`);
+  await page.click('#remove-image');
+  await page.waitForFunction(() => location.hash === '#/');
+  await page.goto(`${server.url}#/images/test%2Fapp:1`);
+  await page.click('#remove-image');
+  await page.locator('#action-output').waitFor();
+  assert.match(await page.locator('#action-output').innerText(), new RegExp(`conflict: unable to delete [0-9a-f]{12} \\(must be forced\\) - image is being used by stopped container ${sessionId}`));
+  await page.goto(server.url);
+  await page.click(`tr.container-row[data-id^="${sessionId}"] button`);
+  await page.waitForFunction(() => !document.querySelector('tr.container-row'));
   assert.deepEqual(browser.errors, []);
 });
