@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use layerwise_core::change::{file_name, image_path, ChangeError, ChangeSet, NewEntry};
 use layerwise_core::commit::apply_instruction;
-use layerwise_core::container::{diff, session_fs, ContainerRecord};
+use layerwise_core::container::{diff, dockerfile, session_fs, ContainerRecord};
 use layerwise_core::fs::{MergedFs, Tree};
 use layerwise_core::store::ImageRecord;
 use layerwise_core::tar::EntryKind;
@@ -336,6 +336,10 @@ fn SessionEditor(props: &SessionEditorProps) -> Html {
             <details class="docker-text" open=true>
                 <summary><code>{ format!("$ docker diff {}", record.name) }</code></summary>
                 <pre id="session-diff">{ if lines.is_empty() { "(no changes to files)".to_owned() } else { lines.join("\n") } }</pre>
+            </details>
+            <details class="docker-text">
+                <summary>{ "Dockerfile that makes the same change (files COPY'd from a context holding them at their image paths)" }</summary>
+                <pre id="session-dockerfile">{ dockerfile(&record.image_ref, &record.changes) }</pre>
             </details>
             <form class="commit-form" onsubmit={on_commit}>
                 <input ref={tag} id="commit-tag" placeholder="repository:tag (optional)" />

@@ -85,6 +85,9 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   const diff = (await page.locator('#session-diff').innerText()).split('\n');
   for (const line of ['A /etc/motd', 'C /etc/greeting', 'C /data/blob.bin', 'D /etc/os-release', 'A /srv/www/index.html', 'A /bin/motd']) assert.ok(diff.includes(line), `${line} in ${diff}`);
 
+  const dockerfile = await page.locator('#session-dockerfile').textContent();
+  assert.match(dockerfile, /^FROM test\/app:1\n/);
+  for (const line of ['RUN rm -rf /etc/os-release', 'COPY etc/motd /etc/motd', 'RUN chmod 600 /data/blob.bin', 'ENV EDITED=1']) assert.ok(dockerfile.includes(line), `${line} in ${dockerfile}`);
   await page.fill('#commit-tag', 'test/edited:1');
   await page.fill('#commit-author', 'E2E <e2e@layerwise.invalid>');
   await page.fill('#commit-message', 'edited on the page');

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::change::ChangeSet;
+use crate::change::{ChangeSet, NewEntry};
 use crate::commit::{items, Item};
 use crate::digest::Digest;
 use crate::fs::{LayerChanges, MergedFs};
@@ -102,10 +102,60 @@ pub fn diff(changed: &LayerChanges) -> Vec<String> {
     lines.into_iter().map(|(p, mark)| format!("{mark} /{p}")).collect()
 }
 
+/// A word for a Dockerfile's shell form: quoted when it holds anything but safe characters.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+=:@%,".contains(c)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A Dockerfile that makes the same change over `image_ref` (files are `COPY`ed from a build
+/// context holding them at their image paths), since a Dockerfile is the reproducible way to
+/// say what a commit did: deletions first (`RUN rm -rf`), then folders, files, links and mode
+/// changes, then the config instructions as given.
+pub fn dockerfile(image_ref: &str, changes: &ChangeSet) -> String {
+    let mut out = format!("FROM {image_ref}\n");
+    let abs = |p: &str| shell_word(&format!("/{p}"));
+    if !changes.deletes.is_empty() {
+        let paths: Vec<String> = changes.deletes.iter().map(|p| abs(p)).collect();
+        out.push_str(&format!("RUN rm -rf {}\n", paths.join(" ")));
+    }
+    let mut links = Vec::new();
+    for (path, w) in &changes.writes {
+        match &w.entry {
+            NewEntry::Directory => out.push_str(&format!("RUN mkdir -p {0} && chmod {1:o} {0}\n", abs(path), w.mode)),
+            NewEntry::File { .. } => {
+                let chmod = if w.mode == 0o644 { String::new() } else { format!("--chmod={:o} ", w.mode) };
+                // COPY's arguments are not shell words: a path that needs quoting takes the JSON form.
+                let dest = format!("/{path}");
+                if shell_word(path) == *path {
+                    out.push_str(&format!("COPY {chmod}{path} {dest}\n"));
+                } else {
+                    let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
+                    out.push_str(&format!("COPY {chmod}[{}, {}]\n", json(path), json(&dest)));
+                }
+            }
+            NewEntry::Symlink(target) => links.push(format!("ln -sfn {} {}", shell_word(target), abs(path))),
+        }
+    }
+    if !links.is_empty() {
+        out.push_str(&format!("RUN {}\n", links.join(" && ")));
+    }
+    for (path, mode) in &changes.modes {
+        out.push_str(&format!("RUN chmod {mode:o} {}\n", abs(path)));
+    }
+    for line in &changes.config {
+        out.push_str(line.trim());
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::NewEntry;
 
     fn base() -> MergedFs {
         let e = |path: &str, kind| Entry { path: path.into(), kind, size: 3, mode: 0o755, uid: 0, gid: 0, mtime: 0, link: None, data_offset: 0, data_len: 3 };
@@ -125,6 +175,22 @@ mod tests {
         assert_eq!(diff(&changed), ["C /etc", "C /etc/hosts", "A /etc/motd", "A /opt", "A /opt/x", "D /var"]);
         assert!(after.get("etc/motd").is_some() && after.get("var/log/a").is_none());
         assert_eq!(after.get("etc/hosts").map(|n| n.entry.mode), Some(0o600));
+        Ok(())
+    }
+
+    #[test]
+    fn the_dockerfile_says_what_the_commit_does() -> Result<(), crate::change::ChangeError> {
+        let fs = base();
+        let mut c = ChangeSet::default();
+        c.write(&fs, "etc/motd", NewEntry::File { content: "k".into(), size: 2 }, 0o644)?;
+        c.write(&fs, "opt/run me.sh", NewEntry::File { content: "k".into(), size: 2 }, 0o755)?;
+        c.write(&fs, "srv", NewEntry::Directory, 0o750)?;
+        c.write(&fs, "bin/motd", NewEntry::Symlink("../etc/motd".into()), 0o777)?;
+        c.chmod(&fs, "etc/hosts", 0o600)?;
+        c.delete(&fs, "var")?;
+        c.config = vec!["ENV A=b".into(), r#"CMD ["cat", "/etc/motd"]"#.into()];
+        let expected = "FROM test/app:1\nRUN rm -rf /var\nCOPY etc/motd /etc/motd\nCOPY --chmod=755 [\"opt/run me.sh\", \"/opt/run me.sh\"]\nRUN mkdir -p /srv && chmod 750 /srv\nRUN ln -sfn ../etc/motd /bin/motd\nRUN chmod 600 /etc/hosts\nENV A=b\nCMD [\"cat\", \"/etc/motd\"]\n";
+        assert_eq!(dockerfile("test/app:1", &c), expected);
         Ok(())
     }
 }

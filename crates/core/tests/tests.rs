@@ -24,5 +24,7 @@ mod export;
 mod commit;
 // Files and folders read back out of stored layers.
 mod extract;
+// The Dockerfile an edit session shows builds the same change (buildah).
+mod dockerfile;
 // The bad-input corpus: hostile archives and mutations of real ones, each with the error it must give.
 mod corpus;
