@@ -79,20 +79,29 @@ fn change(state: &Callback<Option<ContainerRecord>>, feedback: &UseStateHandle<F
     }
 }
 
-/// Writes `files` into the directory `dir`: every name is checked before any byte is kept.
+/// A chosen file's name below the upload directory: its path inside a chosen folder
+/// (`webkitRelativePath`), else its name; every component checked.
+fn relative_name(file: &web_sys::File) -> Result<String, ChangeError> {
+    let relative = js_sys::Reflect::get(file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    let name = relative.unwrap_or_else(|| file.name());
+    name.split('/').map(file_name).collect::<Result<Vec<_>, _>>().map(|parts| parts.join("/"))
+}
+
+/// Writes `files` (or a folder's files) into the directory `dir`: every name is checked before
+/// any byte is kept.
 async fn upload(record: ContainerRecord, base: Rc<ImageFs>, dir: String, files: Vec<web_sys::File>) -> Result<(ContainerRecord, String), String> {
     let dir = if dir.trim().is_empty() { "/".to_owned() } else { dir };
-    let target = |name: &str| -> Result<String, ChangeError> { Ok(format!("{}/{}", dir.trim_end_matches('/'), file_name(name)?)) };
+    let target = |f: &web_sys::File| -> Result<String, String> { Ok(format!("{}/{}", dir.trim_end_matches('/'), relative_name(f).map_err(|e| e.to_string())?)) };
     let mut trial = record.changes.clone();
     for f in &files {
         let size = f.size() as u64;
-        trial.write(&base.merged, &target(&f.name()).map_err(|e| e.to_string())?, NewEntry::File { content: String::new(), size }, 0o644).map_err(|e| e.to_string())?;
+        trial.write(&base.merged, &target(f)?, NewEntry::File { content: String::new(), size }, 0o644).map_err(|e| e.to_string())?;
     }
     let mut next = record.changes.clone();
     for f in &files {
         let key = session::keep_file(&record, f).await?;
         let size = f.size() as u64;
-        next.write(&base.merged, &target(&f.name()).map_err(|e| e.to_string())?, NewEntry::File { content: key, size }, 0o644).map_err(|e| e.to_string())?;
+        next.write(&base.merged, &target(f)?, NewEntry::File { content: key, size }, 0o644).map_err(|e| e.to_string())?;
     }
     let saved = session::save(&record, next).await?;
     Ok((saved, format!("added {} file(s) to {dir}", files.len())))
@@ -320,7 +329,8 @@ fn SessionEditor(props: &SessionEditorProps) -> Html {
                 <button id="edit-delete" class="danger" onclick={on_delete}>{ "Delete" }</button>
                 <span class="group"><input ref={mode} id="edit-mode" size="5" placeholder="755" /><button id="edit-chmod" onclick={on_chmod}>{ "Change mode" }</button></span>
                 <span class="group"><input ref={link} id="edit-link-target" placeholder="link target" /><button id="edit-symlink" onclick={on_symlink}>{ "Make symlink" }</button></span>
-                <label class="upload">{ "Upload files into the path: " }<input ref={upload_input} id="edit-upload" type="file" multiple=true onchange={on_upload} /></label>
+                <label class="upload">{ "Upload files into the path: " }<input ref={upload_input} id="edit-upload" type="file" multiple=true onchange={on_upload.clone()} /></label>
+                <label class="upload">{ "or a folder: " }<input id="edit-upload-folder" type="file" webkitdirectory=true onchange={on_upload} /></label>
                 <div class="write">
                     <textarea ref={content} id="edit-text" rows="4" placeholder="text to write at the path" />
                     <button id="edit-load" onclick={on_load}>{ "Open file" }</button>

@@ -70,6 +70,13 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   await page.fill('#edit-path', '/srv/www');
   await page.setInputFiles('#edit-upload', upload);
   await page.waitForFunction(() => /added 1 file/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+  // A folder, with a subfolder.
+  const site = path.join(dir, 'site');
+  mkdirSync(path.join(site, 'sub'), { recursive: true });
+  writeFileSync(path.join(site, 'a.txt'), 'a\n');
+  writeFileSync(path.join(site, 'sub/b.txt'), 'b\n');
+  await page.setInputFiles('#edit-upload-folder', site);
+  await page.waitForFunction(() => /added 2 file/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
   // Config: a refused instruction, then good ones.
   await page.fill('#edit-config', 'RUN rm -rf /');
   await page.click('#edit-config-apply');
@@ -116,6 +123,8 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   assert.equal(readFileSync(path.join(root, 'etc/motd'), 'utf8'), 'welcome\n');
   assert.equal(readFileSync(path.join(root, 'etc/greeting'), 'utf8'), 'hello, edited in the browser\n');
   assert.equal(readFileSync(path.join(root, 'srv/www/index.html'), 'utf8'), '<h1>hi</h1>\n');
+  assert.equal(readFileSync(path.join(root, 'srv/www/site/a.txt'), 'utf8'), 'a\n');
+  assert.equal(readFileSync(path.join(root, 'srv/www/site/sub/b.txt'), 'utf8'), 'b\n');
   assert.equal(statSync(path.join(root, 'data/blob.bin')).mode & 0o7777, 0o600);
   assert.equal(statSync(path.join(root, 'data/blob.bin')).size, 150000);
   assert.ok(!existsSync(path.join(root, 'etc/os-release')));
