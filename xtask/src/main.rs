@@ -6,7 +6,7 @@
 //!   tier (or the ones named), printing each stage's time.
 //! - `cargo xtask fixtures DIR`: makes the test fixtures with umoci, skopeo and podman.
 //! - `cargo xtask fuzz [--seconds N] [TARGET]...`: runs the cargo-fuzz targets (nightly).
-//! - `cargo xtask bench [--smoke]`: the benchmark against native peers; writes BENCHMARKS.md.
+//! - `cargo xtask bench [import|export] [--smoke]`: benchmarks against native peers; write BENCHMARKS.md.
 
 mod bench;
 mod fuzz;
@@ -47,8 +47,11 @@ enum Command {
         /// Where to write them.
         dir: PathBuf,
     },
-    /// Benchmark imports against native peers and write BENCHMARKS.md.
+    /// Benchmark against native peers and write the figures to BENCHMARKS.md.
     Bench {
+        /// What to measure: imports (the default), or export and the explorer.
+        #[arg(value_enum, default_value = "import")]
+        what: bench::What,
         /// One run on the small test fixtures; writes nothing (CI runs this).
         #[arg(long)]
         smoke: bool,
@@ -84,7 +87,7 @@ fn main() -> ExitCode {
         Command::Test { tiers, no_install } => test(&tiers, no_install),
         Command::Fixtures { dir } => run::cmd("tests/fixtures/make.sh", &[dir.to_string_lossy().as_ref()]).status(),
         Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
-        Command::Bench { smoke } => bench::run(smoke),
+        Command::Bench { what, smoke } => bench::run(what, smoke),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -145,7 +148,8 @@ fn test(tiers: &[Tier], no_install: bool) -> Result<(), String> {
         })?;
     }
     if wants(Tier::Bench) {
-        bench::run(true)?;
+        bench::run(bench::What::Import, true)?;
+        bench::run(bench::What::Export, true)?;
     }
     if wants(Tier::Fuzz) {
         if fuzz::nightly_present() {

@@ -1,6 +1,7 @@
-//! `cargo xtask bench`: imports in headless Chromium on the release build, against native peers
-//! timed in the same run on the same files; writes BENCHMARKS.md. `--smoke` runs once on the
-//! small test fixtures and writes nothing, so CI keeps the benchmark from rotting.
+//! `cargo xtask bench [import|export]`: imports (or saves, and the explorer) in headless Chromium
+//! on the release build, against native peers timed in the same run on the same files; each
+//! writes its section of BENCHMARKS.md. `--smoke` runs once on the small test fixtures and
+//! writes nothing, so CI keeps the benchmarks from rotting.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -9,6 +10,17 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::run::{cmd, root, stage, target_dir};
+
+mod export;
+
+/// What `cargo xtask bench` measures.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum What {
+    /// Importing archives.
+    Import,
+    /// Saving an image, and opening a directory of 100,000 files in the explorer.
+    Export,
+}
 
 /// Runs per figure.
 const RUNS: usize = 5;
@@ -99,15 +111,41 @@ fn file_size(p: &Path) -> f64 {
     std::fs::metadata(p).map_or(0.0, |m| m.len() as f64)
 }
 
-/// Runs the benchmark.
-pub(crate) fn run(smoke: bool) -> Result<(), String> {
+/// Runs a benchmark.
+pub(crate) fn run(what: What, smoke: bool) -> Result<(), String> {
     crate::build_release()?;
     crate::npm_ci()?;
-    if smoke {
-        return run_smoke();
+    match (what, smoke) {
+        (What::Import, true) => run_smoke(),
+        (What::Import, false) => run_import(),
+        (What::Export, smoke) => export::run(smoke),
     }
+}
+
+/// The benchmark fixture: Debian minbase in an oci-archive and a docker-archive.
+fn bench_fixture() -> Result<PathBuf, String> {
     let dir = target_dir().join("bench");
     stage("benchmark fixture (debootstrap, umoci, skopeo)", || cmd("tests/fixtures/make_bench.sh", &[&dir.to_string_lossy()]).status())?;
+    Ok(dir)
+}
+
+/// Replaces the section `name` of BENCHMARKS.md (between `<!-- name -->` and `<!-- /name -->`)
+/// with `text`, or appends it; the other sections stay.
+fn write_section(name: &str, text: &str) -> Result<(), String> {
+    let path = root().join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let (open, close) = (format!("<!-- {name} -->\n"), format!("<!-- /{name} -->\n"));
+    let section = format!("{open}{text}{close}");
+    let new = match (old.find(&open), old.find(&close)) {
+        (Some(a), Some(b)) if a < b => format!("{}{section}{}", &old[..a], &old[b + close.len()..]),
+        _ if old.is_empty() => section,
+        _ => format!("{old}\n{section}"),
+    };
+    std::fs::write(&path, new).map_err(|e| e.to_string())
+}
+
+fn run_import() -> Result<(), String> {
+    let dir = bench_fixture()?;
     let (oci, docker) = (dir.join("bench.oci.tar"), dir.join("bench.docker.tar"));
     let layers = dir.join("layers");
     let tar_bytes: f64 = std::fs::read_dir(&layers).map_err(|e| e.to_string())?.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "tar")).map(|e| file_size(&e.path())).sum();
@@ -152,7 +190,7 @@ pub(crate) fn run(smoke: bool) -> Result<(), String> {
     })?;
 
     let report = report(tar_bytes, &peers, &imports, &memory, &bundle()?);
-    std::fs::write(root().join("BENCHMARKS.md"), &report).map_err(|e| e.to_string())?;
+    write_section("import", &report)?;
     println!("{report}");
     Ok(())
 }
@@ -197,7 +235,7 @@ fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>],
     let wall = |runs: &[BrowserRun]| spread(runs, |x| x.wall_ms / 1e3);
     let (oci, docker) = (&imports[0], &imports[1]);
     let _ = writeln!(r, "# Benchmarks\n");
-    let _ = writeln!(r, "Produced by `cargo xtask bench` (it rewrites this file). Machine: {} cores; every figure is the median of {RUNS} runs, with min–max, and the native peers ran in the same run on the same files. These machines are shared and noisy: read the ratios, not the absolute times.\n", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    let _ = writeln!(r, "Produced by `cargo xtask bench` (it rewrites this section; `cargo xtask bench export` writes the one below). Machine: {} cores; every figure is the median of {RUNS} runs, with min–max, and the native peers ran in the same run on the same files. These machines are shared and noisy: read the ratios, not the absolute times.\n", std::thread::available_parallelism().map_or(0, |n| n.get()));
     let _ = writeln!(r, "Fixture: `tests/fixtures/make_bench.sh` — Debian bookworm minbase by debootstrap, two umoci layers (the second deletes `/usr/share/doc` and `/usr/share/man`: whiteouts) and a config-only step; {:.0} MB uncompressed. `bench.oci.tar` keeps umoci's gzip layers; `bench.docker.tar` (skopeo) has plain layers.\n", tar_bytes / MB);
     let _ = writeln!(r, "## Import\n");
     let _ = writeln!(r, "| what | time | MB/s of uncompressed layer bytes |\n|---|---|---|");
