@@ -33,7 +33,9 @@ try {
   }
   const open = [];
   for (let i = 0; i < Number(runs); i++) {
+    // A fresh page each time: the folder must start closed.
     await page.goto(`${server.url}#/images/${encodeURIComponent(manyTag)}`);
+    await page.reload();
     await page.click('button.tab:has-text("Layers & files")');
     const fold = page.locator('.file.dir[data-path="many"] button.fold');
     await fold.waitFor();
