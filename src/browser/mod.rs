@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod download;
+pub mod dropped;
 pub mod file_source;
 pub mod files;
 pub mod idb;

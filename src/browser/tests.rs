@@ -77,7 +77,7 @@ async fn an_archive_imports_from_a_blob_and_shared_layers_are_stored_once() {
     let store = fresh_store("test-import").await;
     let base = layer(&[("etc/os-release", b"ID=test\n")]);
     let top = layer(&[("app/run", b"#!/bin/sh\n")]);
-    for (n, archive) in [docker_save("test/one:1", &[base.clone()]), docker_save("test/two:1", &[base.clone(), top])].into_iter().enumerate() {
+    for (n, archive) in [docker_save("test/one:1", std::slice::from_ref(&base)), docker_save("test/two:1", &[base.clone(), top])].into_iter().enumerate() {
         let source = FileSource::new(browser_blob(&archive));
         let imported = import_archive(&source, &store, &request(&format!("import-{n}")), &js_sys::Date::now, &mut |_| {}).await.unwrap();
         assert_eq!(imported.len(), 1);

@@ -13,6 +13,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::{FileExplorer, ImageFs};
+use crate::browser::dropped::Dropped;
 use crate::browser::{files, now_ms, session};
 use crate::protocol::Request;
 
@@ -79,29 +80,31 @@ fn change(state: &Callback<Option<ContainerRecord>>, feedback: &UseStateHandle<F
     }
 }
 
-/// A chosen file's name below the upload directory: its path inside a chosen folder
-/// (`webkitRelativePath`), else its name; every component checked.
-fn relative_name(file: &web_sys::File) -> Result<String, ChangeError> {
-    let relative = js_sys::Reflect::get(file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty());
-    let name = relative.unwrap_or_else(|| file.name());
-    name.split('/').map(file_name).collect::<Result<Vec<_>, _>>().map(|parts| parts.join("/"))
+/// A picked file with its name below the upload directory: its path inside a chosen folder
+/// (`webkitRelativePath`), else its name.
+fn picked(file: web_sys::File) -> (String, web_sys::File) {
+    let relative = js_sys::Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    (relative.unwrap_or_else(|| file.name()), file)
 }
 
-/// Writes `files` (or a folder's files) into the directory `dir`: every name is checked before
-/// any byte is kept.
-async fn upload(record: ContainerRecord, base: Rc<ImageFs>, dir: String, files: Vec<web_sys::File>) -> Result<(ContainerRecord, String), String> {
+/// Writes files (picked, or dropped with their folders) into the directory `dir`, each at its
+/// relative name: every component of every name is checked before any byte is kept.
+async fn upload(record: ContainerRecord, base: Rc<ImageFs>, dir: String, files: Vec<(String, web_sys::File)>) -> Result<(ContainerRecord, String), String> {
     let dir = if dir.trim().is_empty() { "/".to_owned() } else { dir };
-    let target = |f: &web_sys::File| -> Result<String, String> { Ok(format!("{}/{}", dir.trim_end_matches('/'), relative_name(f).map_err(|e| e.to_string())?)) };
+    let target = |name: &str| -> Result<String, String> {
+        let parts = name.split('/').map(file_name).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+        Ok(format!("{}/{}", dir.trim_end_matches('/'), parts.join("/")))
+    };
     let mut trial = record.changes.clone();
-    for f in &files {
+    for (name, f) in &files {
         let size = f.size() as u64;
-        trial.write(&base.merged, &target(f)?, NewEntry::File { content: String::new(), size }, 0o644).map_err(|e| e.to_string())?;
+        trial.write(&base.merged, &target(name)?, NewEntry::File { content: String::new(), size }, 0o644).map_err(|e| e.to_string())?;
     }
     let mut next = record.changes.clone();
-    for f in &files {
+    for (name, f) in &files {
         let key = session::keep_file(&record, f).await?;
         let size = f.size() as u64;
-        next.write(&base.merged, &target(f)?, NewEntry::File { content: key, size }, 0o644).map_err(|e| e.to_string())?;
+        next.write(&base.merged, &target(name)?, NewEntry::File { content: key, size }, 0o644).map_err(|e| e.to_string())?;
     }
     let saved = session::save(&record, next).await?;
     Ok((saved, format!("added {} file(s) to {dir}", files.len())))
@@ -266,10 +269,23 @@ fn SessionEditor(props: &SessionEditorProps) -> Html {
         let (state, feedback, record, base, path) = (state.clone(), feedback.clone(), record.clone(), base.clone(), path.clone());
         Callback::from(move |e: Event| {
             let Some(el) = e.target_dyn_into::<HtmlInputElement>() else { return };
-            let files: Vec<web_sys::File> = el.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+            let files: Vec<_> = el.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).map(picked).collect()).unwrap_or_default();
             el.set_value("");
             let (state, feedback, record, base, dir) = (state.clone(), feedback.clone(), record.clone(), base.clone(), input(&path));
             wasm_bindgen_futures::spawn_local(async move { finish(&state, &feedback, upload(record, base, dir, files).await) });
+        })
+    };
+    let on_drop_into = {
+        let (state, feedback, record, base) = (state.clone(), feedback.clone(), record.clone(), base.clone());
+        Callback::from(move |(dir, dropped): (String, Dropped)| {
+            let (state, feedback, record, base) = (state.clone(), feedback.clone(), record.clone(), base.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = match dropped.files().await {
+                    Ok(files) => upload(record, base, dir, files).await,
+                    Err(e) => Err(e),
+                };
+                finish(&state, &feedback, result);
+            });
         })
     };
     let on_config = {
@@ -331,6 +347,7 @@ fn SessionEditor(props: &SessionEditorProps) -> Html {
                 <span class="group"><input ref={link} id="edit-link-target" placeholder="link target" /><button id="edit-symlink" onclick={on_symlink}>{ "Make symlink" }</button></span>
                 <label class="upload">{ "Upload files into the path: " }<input ref={upload_input} id="edit-upload" type="file" multiple=true onchange={on_upload.clone()} /></label>
                 <label class="upload">{ "or a folder: " }<input id="edit-upload-folder" type="file" webkitdirectory=true onchange={on_upload} /></label>
+                <span class="hint">{ "or drag files and folders onto a folder in the explorer below" }</span>
                 <div class="write">
                     <textarea ref={content} id="edit-text" rows="4" placeholder="text to write at the path" />
                     <button id="edit-load" onclick={on_load}>{ "Open file" }</button>
@@ -357,7 +374,7 @@ fn SessionEditor(props: &SessionEditorProps) -> Html {
                 <input ref={message} id="commit-message" placeholder="message (-m)" />
                 <button id="commit" type="submit">{ "Commit as a new image" }</button>
             </form>
-            <FileExplorer fs={fs.clone()} layer={None::<usize>} on_pick={on_pick} />
+            <FileExplorer fs={fs.clone()} layer={None::<usize>} on_pick={on_pick} on_drop_into={on_drop_into} />
         </section>
     }
 }

@@ -12,6 +12,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::{FileViewer, VirtualList};
+use crate::browser::dropped::Dropped;
 
 const ROW_HEIGHT: u32 = 22;
 const LIST_HEIGHT: u32 = 480;
@@ -45,6 +46,10 @@ pub struct FileExplorerProps {
     /// (the edit session fills its path field).
     #[prop_or_default]
     pub on_pick: Option<Callback<String>>,
+    /// Called with a directory (absolute) and what was dropped on it (a file row drops into
+    /// its directory); rows take drops only when this is set (an edit session).
+    #[prop_or_default]
+    pub on_drop_into: Option<Callback<(String, Dropped)>>,
 }
 
 /// One line of a layer's changes.
@@ -61,6 +66,7 @@ pub fn FileExplorer(props: &FileExplorerProps) -> Html {
     let sort = use_state(SortBy::default);
     let query = use_state(String::new);
     let selected = use_state(|| None::<String>);
+    let drop_target = use_state(|| None::<String>);
     let fs = props.fs.clone();
     let select = {
         let (selected, pick) = (selected.clone(), props.on_pick.clone());
@@ -134,7 +140,8 @@ pub fn FileExplorer(props: &FileExplorerProps) -> Html {
         }
         None => {
             let (rows, fs, expanded, select) = (rows.clone(), fs.clone(), expanded.clone(), select.clone());
-            Callback::from(move |i: usize| tree_row(&rows[i], &fs.merged, &expanded, &select))
+            let drops = props.on_drop_into.clone().map(|into| DropTarget { into, current: drop_target.clone() });
+            Callback::from(move |i: usize| tree_row(&rows[i], &fs.merged, &expanded, &select, drops.as_ref()))
         }
     };
     let count = if props.layer.is_some() { changes.len() } else { rows.len() };
@@ -157,7 +164,46 @@ fn secret_flag(path: &str) -> Html {
     }
 }
 
-fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>, select: &Callback<String>) -> Html {
+/// Where the rows of an edit session's explorer send drops, and the directory a drag is over.
+#[derive(Clone)]
+struct DropTarget {
+    into: Callback<(String, Dropped)>,
+    current: UseStateHandle<Option<String>>,
+}
+
+impl DropTarget {
+    /// The drag handlers of a row whose drops go into `dir` (relative, `""` for the root).
+    fn handlers(&self, dir: &str) -> (Callback<DragEvent>, Callback<DragEvent>, Callback<DragEvent>) {
+        let over = {
+            let (current, dir) = (self.current.clone(), dir.to_owned());
+            Callback::from(move |e: DragEvent| {
+                e.prevent_default();
+                if current.as_deref() != Some(dir.as_str()) {
+                    current.set(Some(dir.clone()));
+                }
+            })
+        };
+        let leave = {
+            let current = self.current.clone();
+            Callback::from(move |_: DragEvent| current.set(None))
+        };
+        let drop = {
+            let (current, into, dir) = (self.current.clone(), self.into.clone(), dir.to_owned());
+            Callback::from(move |e: DragEvent| {
+                e.prevent_default();
+                current.set(None);
+                let Some(dropped) = e.data_transfer().map(|d| Dropped::take(&d)).filter(|d| !d.is_empty()) else { return };
+                into.emit((format!("/{dir}"), dropped));
+            })
+        };
+        (over, leave, drop)
+    }
+}
+
+fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>, select: &Callback<String>, drops: Option<&DropTarget>) -> Html {
+    let dir = if row.is_dir { row.path.as_str() } else { row.path.rsplit_once('/').map_or("", |(parent, _)| parent) };
+    let (over, leave, drop) = drops.map(|d| d.handlers(dir)).map_or((None, None, None), |(o, l, d)| (Some(o), Some(l), Some(d)));
+    let target = drops.is_some_and(|d| d.current.as_deref() == Some(dir)) && row.is_dir;
     let node = fs.get(&row.path);
     let link = node.and_then(|n| n.entry.link.clone()).filter(|_| node.is_some_and(|n| n.entry.kind == EntryKind::Symlink));
     let toggle = {
@@ -176,7 +222,8 @@ fn tree_row(row: &Row, fs: &MergedFs, expanded: &UseStateHandle<HashSet<String>>
         Callback::from(move |_: MouseEvent| select.emit(path.clone()))
     };
     html! {
-        <div class={classes!("file", row.is_dir.then_some("dir"))} style={format!("padding-left: {}px", row.depth * 16)} data-path={row.path.clone()}>
+        <div class={classes!("file", row.is_dir.then_some("dir"), target.then_some("drop-target"))} style={format!("padding-left: {}px", row.depth * 16)} data-path={row.path.clone()}
+            ondragover={over} ondragleave={leave} ondrop={drop}>
             if row.is_dir {
                 <button class="fold" onclick={toggle}>{ if open { "▾" } else { "▸" } }</button>
             } else {

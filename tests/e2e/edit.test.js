@@ -42,6 +42,17 @@ async function act(page, p, button, fill = {}) {
   return feedback(page);
 }
 
+/** Drags files or folders from disk onto the element `selector`, as a user's drag would. */
+async function dropPaths(page, selector, files) {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  const box = await page.locator(selector).boundingBox();
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: box.x + box.width / 3, y: box.y + box.height / 2 };
+  const data = { items: [], files, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  await cdp.detach();
+}
+
 test('an edited image commits, downloads, unpacks as edited and loads in podman', async () => {
   const { page } = browser;
   await page.goto(`${server.url}#/images/test%2Fapp:1`);
@@ -77,6 +88,14 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   writeFileSync(path.join(site, 'sub/b.txt'), 'b\n');
   await page.setInputFiles('#edit-upload-folder', site);
   await page.waitForFunction(() => /added 2 file/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+  // A folder dragged from the desktop onto the /srv row of the explorer (a real drag of real
+  // paths, through the DevTools protocol: the browser walks the folder itself).
+  const dragged = path.join(dir, 'dragged');
+  mkdirSync(path.join(dragged, 'deep'), { recursive: true });
+  writeFileSync(path.join(dragged, 'c.txt'), 'c\n');
+  writeFileSync(path.join(dragged, 'deep/d.txt'), 'd\n');
+  await dropPaths(page, '.edit-session .file[data-path="srv"]', [dragged]);
+  await page.waitForFunction(() => /added 2 file\(s\) to \/srv$/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
   // Config: a refused instruction, then good ones.
   await page.fill('#edit-config', 'RUN rm -rf /');
   await page.click('#edit-config-apply');
@@ -125,6 +144,8 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   assert.equal(readFileSync(path.join(root, 'srv/www/index.html'), 'utf8'), '<h1>hi</h1>\n');
   assert.equal(readFileSync(path.join(root, 'srv/www/site/a.txt'), 'utf8'), 'a\n');
   assert.equal(readFileSync(path.join(root, 'srv/www/site/sub/b.txt'), 'utf8'), 'b\n');
+  assert.equal(readFileSync(path.join(root, 'srv/dragged/c.txt'), 'utf8'), 'c\n');
+  assert.equal(readFileSync(path.join(root, 'srv/dragged/deep/d.txt'), 'utf8'), 'd\n');
   assert.equal(statSync(path.join(root, 'data/blob.bin')).mode & 0o7777, 0o600);
   assert.equal(statSync(path.join(root, 'data/blob.bin')).size, 150000);
   assert.ok(!existsSync(path.join(root, 'etc/os-release')));
