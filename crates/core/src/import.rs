@@ -7,7 +7,7 @@ use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource
 use crate::digest::Digest;
 use crate::layer::{LayerReader, LayerSummary};
 use crate::media_type::{self, Compression};
-use crate::store::{self, AttestationRecord, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, LayerRecord, Store, StoreError};
+use crate::store::{self, AttestationRecord, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, Store, StoreError};
 
 /// How many bytes of a layer are read and hashed at a time. Memory use of an import is a small
 /// multiple of this, whatever the layer's size.
@@ -315,21 +315,8 @@ where
     /// record.
     async fn store_layer(&mut self, planned: &PlannedLayer, summary: &LayerSummary, data: T::Data) -> Result<(), ImportError> {
         self.reserve(&summary.digest).await?;
-        if self.store.blob(&summary.digest).await?.is_none() {
-            let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
-            let blob = BlobRecord { digest: summary.digest.clone(), size: summary.blob_size, media_type, diff_id: Some(summary.diff_id.clone()) };
-            self.store.put_blob(&blob, data).await?;
-        }
-        let mut layer = self.store.layer(&summary.diff_id).await?.unwrap_or_else(|| LayerRecord {
-            diff_id: summary.diff_id.clone(),
-            size: summary.size,
-            tar_size: summary.tar_size,
-            blobs: Default::default(),
-            entries: summary.entries.clone(),
-        });
-        if layer.blobs.insert(summary.digest.clone(), summary.compression).is_none() {
-            self.store.put_layer(&layer).await?;
-        }
+        let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
+        store::keep_layer(self.store, summary, media_type, data).await?;
         Ok(())
     }
 }
@@ -421,10 +408,13 @@ fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Re
     Ok((record, blobs))
 }
 
-/// Writes an image record the way `docker load` tags: a tag another image holds moves to this
+/// Writes an image record the way `docker load` (and `docker pull`) tags: a tag another image holds moves to this
 /// one (that image keeps its other tags, or becomes `<none>`); loading an image that is already
-/// stored adds the new tags to it. Returns the image's tags.
-pub(crate) async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str) -> Result<Vec<String>, StoreError> {
+/// stored adds the new tags (and repo digests) to it. Returns the image's tags.
+///
+/// # Errors
+/// When the store refuses a write.
+pub async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str) -> Result<Vec<String>, StoreError> {
     for mut other in store.images().await? {
         if other.id == rec.id {
             for t in other.repo_tags.drain(..).rev() {
@@ -432,7 +422,11 @@ pub(crate) async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_
                     rec.repo_tags.insert(0, t);
                 }
             }
-            rec.repo_digests = other.repo_digests;
+            for d in other.repo_digests.into_iter().rev() {
+                if !rec.repo_digests.contains(&d) {
+                    rec.repo_digests.insert(0, d);
+                }
+            }
             rec.parent = rec.parent.or(other.parent);
             rec.last_tag_time = other.last_tag_time;
             continue;

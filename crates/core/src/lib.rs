@@ -39,5 +39,5 @@ pub mod reference;
 pub mod spec;
 pub mod store;
 pub mod tar;
-mod text;
+pub mod text;
 pub mod view;

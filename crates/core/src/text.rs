@@ -2,7 +2,7 @@
 
 /// `s` cut to at most `max` characters, with `…` when it was cut, so a hostile name cannot flood
 /// an error message.
-pub(crate) fn clip(s: &str, max: usize) -> String {
+pub fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_owned()
     } else {

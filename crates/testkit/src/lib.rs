@@ -8,6 +8,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The archives of `tests/fixtures/make.sh` (made by umoci, skopeo, podman and buildah), made
+/// once per test process in a temporary folder.
+///
+/// # Panics
+/// When the script fails (the tools it needs are missing): a test cannot go on without them.
+pub fn generated_fixtures() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("layerwise-fixtures-{}", std::process::id()));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/make.sh");
+        let ok = Command::new(script).arg(&dir).status().is_ok_and(|s| s.success());
+        assert!(ok, "tests/fixtures/make.sh failed: umoci, skopeo, podman and buildah must be installed");
+        dir
+    })
+}
+
 /// A running `docker-registry`, stopped (and its storage removed) on drop.
 pub struct LocalRegistry {
     child: Child,
@@ -108,7 +124,7 @@ impl LocalRegistry {
     pub fn seed(&self, archive: &Path, name: &str) -> io::Result<()> {
         let transport = if archive.to_string_lossy().contains(".oci.") { "oci-archive" } else { "docker-archive" };
         let out = Command::new("skopeo")
-            .args(["copy", "-q", "--dest-tls-verify=false"])
+            .args(["copy", "-q", "--all", "--dest-tls-verify=false"])
             .arg(format!("{transport}:{}", archive.display()))
             .arg(format!("docker://{}/{name}", self.host()))
             .output()?;

@@ -16,7 +16,7 @@ pub use error::ArchiveError;
 pub use index::{clean_path, ArchiveIndex, Located};
 pub use attestation::PlannedAttestation;
 pub use plan::{plan, ArchiveFormat, Plan, PlannedImage, PlannedLayer, MAX_LAYERS};
-pub use platform::PlatformChoice;
+pub use platform::{is_attestation, is_default, show as show_platform, PlatformChoice};
 
 /// Random access to an archive's bytes.
 ///

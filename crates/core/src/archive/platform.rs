@@ -60,7 +60,7 @@ impl fmt::Display for PlatformChoice {
 }
 
 /// `os/arch[/variant]`.
-pub(super) fn show(p: &Platform) -> String {
+pub fn show(p: &Platform) -> String {
     match &p.variant {
         Some(v) => format!("{}/{}/{v}", p.os, p.architecture),
         None => format!("{}/{}", p.os, p.architecture),
@@ -69,13 +69,13 @@ pub(super) fn show(p: &Platform) -> String {
 
 /// True for the manifests BuildKit adds beside images (provenance, SBOM): platform
 /// `unknown/unknown`, or annotated `vnd.docker.reference.type: attestation-manifest`.
-pub(super) fn is_attestation(d: &Descriptor) -> bool {
+pub fn is_attestation(d: &Descriptor) -> bool {
     d.annotation("vnd.docker.reference.type") == Some("attestation-manifest")
         || d.platform.as_ref().is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")
 }
 
 /// True for linux/amd64, the platform picked by default.
-pub(super) fn is_default(d: &Descriptor) -> bool {
+pub fn is_default(d: &Descriptor) -> bool {
     d.platform.as_ref().is_some_and(|p| p.os == "linux" && p.architecture == "amd64")
 }
 

@@ -234,6 +234,29 @@ impl BlobBuilder for Vec<u8> {
     }
 }
 
+/// Stores a verified layer blob (unless stored) and adds it to its layer record (made when the
+/// layer is new). Idempotent.
+///
+/// # Errors
+/// When the store refuses a write.
+pub async fn keep_layer<S: Store>(store: &S, summary: &crate::layer::LayerSummary, media_type: String, data: S::Data) -> Result<(), StoreError> {
+    if store.blob(&summary.digest).await?.is_none() {
+        let blob = BlobRecord { digest: summary.digest.clone(), size: summary.blob_size, media_type, diff_id: Some(summary.diff_id.clone()) };
+        store.put_blob(&blob, data).await?;
+    }
+    let mut layer = store.layer(&summary.diff_id).await?.unwrap_or_else(|| LayerRecord {
+        diff_id: summary.diff_id.clone(),
+        size: summary.size,
+        tar_size: summary.tar_size,
+        blobs: Default::default(),
+        entries: summary.entries.clone(),
+    });
+    if layer.blobs.insert(summary.digest.clone(), summary.compression).is_none() {
+        store.put_layer(&layer).await?;
+    }
+    Ok(())
+}
+
 /// How long an unfinished import may be silent before it is taken as dead (a closed tab).
 pub const IMPORT_TIMEOUT_MS: f64 = 60_000.0;
 
