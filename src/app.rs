@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::browser::store::IdbStore;
 use crate::browser::worker_bridge::WorkerBridge;
-use crate::components::{ContainersView, ErrorBanner, ImagePage, ImagesView, ImportsPanel};
+use crate::components::{ContainersView, ErrorBanner, ImagePage, ImagesView, ImportsPanel, RegistryView};
 use crate::protocol::{Event, Request};
 use crate::route::Route;
 use crate::state::{Action, AppState};
@@ -141,6 +141,21 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_pull = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |request: Request| {
+            let Request::Pull { id, reference, .. } = &request else { return };
+            let name = format!("docker pull {reference}");
+            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
+            let sent = match bridge.borrow().as_ref() {
+                Some(b) => b.send(&request, None),
+                None => Err("the worker is not running".to_owned()),
+            };
+            if let Err(error) = sent {
+                dispatch.dispatch(Action::Worker(Event::Failed { id: id.clone(), error: format!("{name}: {error}"), memory: 0 }));
+            }
+        })
+    };
     let on_changed = {
         let dispatch = state.dispatcher();
         Callback::from(move |()| load_images(dispatch.clone()))
@@ -154,13 +169,14 @@ pub fn App() -> Html {
                 <ContainersView images={images.clone()} now={now} />
             </>
         },
+        (Route::Registry, Some(_)) => html! { <RegistryView on_pull={on_pull.clone()} /> },
         (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} on_changed={on_changed.clone()} on_commit={on_commit.clone()} /> },
     };
     html! {
         <div class="app">
             <header class="top">
                 <a class="brand" href="#/">{ "Layerwise" }</a>
-                <nav><a href="#/">{ "Images" }</a></nav>
+                <nav><a href="#/">{ "Images" }</a><a href="#/registry">{ "Registry" }</a></nav>
                 <span class="tagline">{ "Docker & OCI images, in your browser" }</span>
             </header>
             <ErrorBanner error={state.error.clone()} on_dismiss={on_dismiss} />

@@ -31,6 +31,23 @@ pub enum Request {
         /// `--message`.
         message: String,
     },
+    /// `docker pull`.
+    Pull {
+        /// A unique ID for this pull (its import record's key).
+        id: String,
+        /// `NAME[:TAG|@DIGEST]`.
+        reference: String,
+        /// `""` (linux/amd64) or `os/arch[/variant]`.
+        #[serde(default)]
+        platform: String,
+        /// Reach the registry directly (it sends CORS headers) instead of through the proxy.
+        #[serde(default)]
+        direct: bool,
+        /// Credentials for the registry, if the user typed some: kept in the worker's memory
+        /// for this session only.
+        #[serde(default)]
+        login: Option<(String, String)>,
+    },
 }
 
 /// What the worker tells the page. `memory` is the worker's WASM linear memory in bytes
@@ -64,6 +81,16 @@ pub enum Event {
         done: u64,
         /// Bytes in all.
         total: u64,
+        /// Worker memory.
+        memory: u64,
+    },
+    /// A pull's progress: the lines `docker pull` shows now (one per layer, after the
+    /// `TAG: Pulling from NAME` line).
+    Pulling {
+        /// The pull.
+        id: String,
+        /// The lines.
+        lines: Vec<String>,
         /// Worker memory.
         memory: u64,
     },

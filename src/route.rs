@@ -7,12 +7,17 @@ pub enum Route {
     Images,
     /// `#/images/<id or prefix or name>`: one image's inspect and history.
     Image(String),
+    /// `#/registry`: search and pull.
+    Registry,
 }
 
 impl Route {
     /// The route of a URL fragment (with or without the leading `#`); unknown ones show the images.
     pub fn from_hash(hash: &str) -> Self {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
+        if path == "registry" {
+            return Self::Registry;
+        }
         match path.strip_prefix("images/") {
             Some(name) if !name.is_empty() => Self::Image(percent_encoding::percent_decode_str(name).decode_utf8_lossy().into_owned()),
             _ => Self::Images,
@@ -24,6 +29,7 @@ impl Route {
         match self {
             Self::Images => "#/".to_owned(),
             Self::Image(name) => format!("#/images/{name}"),
+            Self::Registry => "#/registry".to_owned(),
         }
     }
 }

@@ -13,6 +13,8 @@ use crate::route::Route;
 pub enum ImportStatus {
     /// Waiting for the worker, or reading metadata.
     Queued,
+    /// A pull: the lines `docker pull` shows so far.
+    Pulling(Vec<String>),
     /// Streaming layers.
     Running {
         /// Layer bytes read.
@@ -98,7 +100,7 @@ impl AppState {
             Action::ImportQueued { id, name } => self.imports.push(ImportRow { id, name, status: ImportStatus::Queued }),
             Action::Worker(event) => self.apply(event),
             Action::WorkerFailed(message) => {
-                for row in self.imports.iter_mut().filter(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. })) {
+                for row in self.imports.iter_mut().filter(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. } | ImportStatus::Pulling(_))) {
                     row.status = ImportStatus::Failed(format!("{message}; nothing was kept from this import"));
                 }
                 self.worker_ready = false;
@@ -106,7 +108,7 @@ impl AppState {
             }
             Action::Failed(message) => self.error = Some(message),
             Action::DismissError => self.error = None,
-            Action::ClearFinished => self.imports.retain(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. })),
+            Action::ClearFinished => self.imports.retain(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. } | ImportStatus::Pulling(_))),
         }
         self
     }
@@ -120,6 +122,7 @@ impl AppState {
             }
             Event::Planned { id, total, memory, .. } => (id, ImportStatus::Running { done: 0, total }, memory),
             Event::Progress { id, done, total, memory } => (id, ImportStatus::Running { done, total }, memory),
+            Event::Pulling { id, lines, memory } => (id, ImportStatus::Pulling(lines), memory),
             Event::Done { id, lines, stats, memory } => {
                 self.last_stats = Some(stats);
                 (id, ImportStatus::Done(lines), memory)

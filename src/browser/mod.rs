@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod download;
 pub mod dropped;
+pub mod fetch;
 pub mod file_source;
 pub mod files;
 pub mod idb;

@@ -37,6 +37,7 @@ fn row(import: &ImportRow) -> Html {
             let label = format!("{:.0}% · {} of {} MB verified", pct, done / 1_000_000, total / 1_000_000);
             ("running", html! { <><progress max="100" value={format!("{pct:.1}")}></progress><span>{ label }</span></> })
         }
+        ImportStatus::Pulling(lines) => ("running", html! { <span class="lines mono">{ for lines.iter().map(|l| html! { <div>{ l.clone() }</div> }) }</span> }),
         ImportStatus::Done(lines) => ("done", html! { <span class="lines">{ for lines.iter().map(|l| html! { <div>{ l.clone() }</div> }) }</span> }),
         ImportStatus::Failed(e) => ("failed", html! { <span class="error">{ e.clone() }</span> }),
     };

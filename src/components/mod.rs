@@ -13,6 +13,7 @@ mod images_view;
 mod imports_panel;
 mod json_tree;
 mod layers_view;
+mod registry_view;
 mod virtual_list;
 mod waste_view;
 
@@ -29,5 +30,6 @@ pub use images_view::ImagesView;
 pub use imports_panel::ImportsPanel;
 pub use json_tree::JsonTree;
 pub use layers_view::LayersView;
+pub use registry_view::RegistryView;
 pub use virtual_list::VirtualList;
 pub use waste_view::WasteView;

@@ -1,8 +1,10 @@
 //! The import worker: untrusted archives are parsed here, off the page's thread, in a WASM
 //! instance of its own (a panic kills this instance, not the page). Commits (which compress
-//! and hash a new layer) run here too. Jobs run one at a time.
+//! and hash a new layer) and pulls (which decompress and hash what the network brings) run here
+//! too. Jobs run one at a time.
 
 mod commit;
+mod pull;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -44,7 +46,7 @@ pub fn start() {
                 q.borrow_mut().pending.push_back((request, Some(file)));
                 run_queue(q.clone());
             }
-            (Some(Ok(request @ Request::Commit { .. })), _) => {
+            (Some(Ok(request @ (Request::Commit { .. } | Request::Pull { .. }))), _) => {
                 q.borrow_mut().pending.push_back((request, None));
                 run_queue(q.clone());
             }
@@ -87,6 +89,10 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
             },
             Request::Commit { id, container, tag, author, message } => {
                 let result = commit::run(&id, &container, &tag, author, message).await.map(|lines| (lines, ImportStats::default()));
+                (id, result)
+            }
+            Request::Pull { id, reference, platform, direct, login } => {
+                let result = pull::run(&id, &reference, &platform, direct, login, &|e| post(&e), &memory).await.map(|lines| (lines, ImportStats::default()));
                 (id, result)
             }
         };

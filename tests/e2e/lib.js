@@ -15,15 +15,18 @@ export const serverBin = process.env.LAYERWISE_SERVER_BIN || path.join(targetDir
 export const distDir = process.env.LAYERWISE_DIST || path.join(repo, 'dist');
 export const sharedFixtures = path.resolve(repo, '../shared/fixtures');
 
-/** Starts a process that prints a line matching `pattern` once ready; resolves to [child, match]. */
-function startPrinting(cmd, args, pattern) {
+/**
+ * Starts a process that prints a line matching `pattern` once ready; resolves to
+ * [child, match, output()] where output() is everything it printed so far.
+ */
+function startPrinting(cmd, args, pattern, stdin = 'ignore') {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'] });
     let out = '';
     const onData = (d) => {
       out += d;
       const m = out.match(pattern);
-      if (m) resolve([child, m]);
+      if (m) resolve([child, m, () => out]);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', (d) => { out += d; });
@@ -31,10 +34,18 @@ function startPrinting(cmd, args, pattern) {
   });
 }
 
-/** layerwise-server serving the built app on a free port. */
-export async function startServer() {
-  const [child, m] = await startPrinting(serverBin, ['serve', '--port', '0', '--dist', distDir], /Layerwise is at (http:\/\/\S+)/);
-  return { url: m[1], stop: () => child.kill() };
+/** layerwise-server serving the built app on a free port; `log()` is what it printed. */
+export async function startServer(extraArgs = []) {
+  const [child, m, log] = await startPrinting(serverBin, ['serve', '--port', '0', '--dist', distDir, ...extraArgs], /Layerwise is at (http:\/\/\S+)/);
+  return { url: m[1], stop: () => child.kill(), log };
+}
+
+/** A real registry (Debian's docker-registry, CORS enabled) seeded with `{ name: archive }`. */
+export async function startRegistry(seeds) {
+  const bin = path.join(path.dirname(serverBin), 'local-registry');
+  const args = Object.entries(seeds).map(([name, archive]) => `${name}=${archive}`);
+  const [child, m] = await startPrinting(bin, args, /registry at (\S+)/, 'pipe');
+  return { host: m[1], stop: () => { child.stdin.end(); child.kill(); } };
 }
 
 /** The Engine API harness over `archives`; `docker(args)` runs the real docker CLI against it. */

@@ -114,7 +114,7 @@ fn npm_ci() -> Result<(), String> {
 
 fn build_release() -> Result<(), String> {
     run::stage("build the app (trunk build --release)", || run::cmd("trunk", &["build", "--release"]).status())?;
-    run::stage("build the server", || run::cmd("cargo", &["build", "--release", "-p", "layerwise-server"]).status())
+    run::stage("build the server and the test registry", || run::cmd("cargo", &["build", "--release", "-p", "layerwise-server", "-p", "layerwise-testkit"]).status())
 }
 
 fn test(tiers: &[Tier], no_install: bool) -> Result<(), String> {

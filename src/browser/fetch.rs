@@ -1,0 +1,127 @@
+//! The registry client's network in the browser: `fetch` (in the page or the worker), bodies
+//! read chunk by chunk from the response's stream, so a layer never sits whole in memory.
+//!
+//! In proxy mode URLs are relative (`/registry/<host>/v2/...`, same origin); in direct mode
+//! they are the registry's own, and the browser enforces CORS: a missing header shows as a
+//! failed fetch, which [`probe`] turns into a precise message.
+
+use js_sys::{Promise, Reflect, Uint8Array};
+use layerwise_registry::transport::{Body, HttpRequest, HttpResponse, Transport, TransportError};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, Response};
+
+/// `fetch` on whatever global this runs in.
+#[derive(Default, Clone, Copy)]
+pub struct Fetch;
+
+/// A response body being read.
+pub struct FetchBody(Option<ReadableStreamDefaultReader>);
+
+fn describe(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"))
+}
+
+impl Body for FetchBody {
+    async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        let Some(reader) = &self.0 else { return Ok(None) };
+        let result = JsFuture::from(reader.read()).await.map_err(|e| TransportError(format!("the download broke: {}", describe(&e))))?;
+        if Reflect::get(&result, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+            self.0 = None;
+            return Ok(None);
+        }
+        let value = Reflect::get(&result, &"value".into()).map_err(|e| TransportError(describe(&e)))?;
+        Ok(Some(value.dyn_into::<Uint8Array>().map_err(|_| TransportError("the stream gave no bytes".into()))?.to_vec()))
+    }
+}
+
+impl Drop for FetchBody {
+    /// Cancels what is left of the body (a failed pull stops downloading).
+    fn drop(&mut self) {
+        if let Some(reader) = self.0.take() {
+            let _ = reader.cancel();
+        }
+    }
+}
+
+async fn fetch(url: &str, init: &RequestInit) -> Result<Response, JsValue> {
+    let global = js_sys::global();
+    let fetch: js_sys::Function = Reflect::get(&global, &"fetch".into())?.dyn_into()?;
+    let promise: Promise = fetch.call2(&global, &url.into(), init)?.dyn_into()?;
+    JsFuture::from(promise).await?.dyn_into()
+}
+
+impl Transport for Fetch {
+    type Body = FetchBody;
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse<FetchBody>, TransportError> {
+        let headers = Headers::new().map_err(|e| TransportError(describe(&e)))?;
+        for (name, value) in &request.headers {
+            headers.append(name, value).map_err(|e| TransportError(describe(&e)))?;
+        }
+        let init = RequestInit::new();
+        init.set_method(&request.method.to_string());
+        init.set_headers(&headers);
+        let response = fetch(&request.url, &init).await.map_err(|e| {
+            TransportError(format!("{} {} failed: {} (no answer, or the browser refused it: a registry reached directly must send CORS headers)", request.method, request.url, describe(&e)))
+        })?;
+        let mut out = Vec::new();
+        if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
+            for pair in entries.flatten() {
+                let pair: js_sys::Array = pair.unchecked_into();
+                out.push((pair.get(0).as_string().unwrap_or_default().to_ascii_lowercase(), pair.get(1).as_string().unwrap_or_default()));
+            }
+        }
+        let reader = response.body().and_then(|b| b.get_reader().dyn_into::<ReadableStreamDefaultReader>().ok());
+        Ok(HttpResponse { status: response.status(), headers: out, body: FetchBody(reader) })
+    }
+
+    async fn sleep(&self, ms: u64) {
+        let promise = Promise::new(&mut |resolve, _| {
+            let global = js_sys::global();
+            if let Ok(set_timeout) = Reflect::get(&global, &"setTimeout".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+                let _ = set_timeout.call2(&global, &resolve, &JsValue::from_f64(ms as f64));
+            }
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
+/// Checks that a registry can be read directly from this page: `GET /v2/` must answer and its
+/// CORS headers must let the page read what a pull needs. Returns what is missing, precisely.
+pub async fn probe(base: &str) -> Result<String, String> {
+    let url = format!("{}/v2/", base.trim_end_matches('/'));
+    let init = RequestInit::new();
+    init.set_method("GET");
+    let headers = Headers::new().map_err(|e| describe(&e))?;
+    // A non-safelisted header forces a preflight, as a pull's Accept and Range do.
+    headers.append("accept", layerwise_registry::client::MANIFEST_ACCEPT).map_err(|e| describe(&e))?;
+    init.set_headers(&headers);
+    let response = match fetch(&url, &init).await {
+        Ok(r) => r,
+        Err(e) => {
+            // The browser hides why; ask without the preflight to tell the cases apart.
+            let simple = RequestInit::new();
+            simple.set_method("GET");
+            simple.set_mode(web_sys::RequestMode::NoCors);
+            return Err(match fetch(&url, &simple).await {
+                Ok(_) => format!(
+                    "{url} answers, but not to this page: the preflight failed. The registry must send Access-Control-Allow-Origin (* or this origin), \
+                     Access-Control-Allow-Methods with GET and HEAD, and Access-Control-Allow-Headers with Authorization, Accept and Range ({})",
+                    describe(&e)
+                ),
+                Err(_) => format!("{url} does not answer: {}", describe(&e)),
+            });
+        }
+    };
+    let exposed = response.headers();
+    let mut missing = Vec::new();
+    if response.status() == 401 && exposed.get("www-authenticate").ok().flatten().is_none() {
+        missing.push("WWW-Authenticate in Access-Control-Expose-Headers (the page cannot see how to log in)");
+    }
+    if missing.is_empty() {
+        Ok(format!("{url} answered {} and can be read from this page", response.status()))
+    } else {
+        Err(format!("{url} answered {}, but: {}", response.status(), missing.join("; ")))
+    }
+}

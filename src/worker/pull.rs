@@ -1,0 +1,94 @@
+//! `docker pull` in the worker: the registry client over `fetch`, into the IndexedDB store, with
+//! the lines docker prints sent to the page as they change.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use layerwise_core::archive::PlatformChoice;
+use layerwise_core::reference::Reference;
+use layerwise_registry::auth::Credentials;
+use layerwise_registry::endpoint::registry_host;
+use layerwise_registry::pull::{pull, LayerStatus, PullEvent, PullRequest};
+use layerwise_registry::{Client, Mode};
+
+use crate::browser::fetch::Fetch;
+use crate::browser::store::IdbStore;
+use crate::browser::{actions, locks, now_ms};
+use crate::protocol::Event;
+
+/// Sends progress at most this often (every layer state change but downloads goes at once).
+const PROGRESS_MS: f64 = 100.0;
+
+thread_local! {
+    /// One client per mode, so tokens and credentials last the session (memory only).
+    static CLIENTS: RefCell<HashMap<bool, Rc<Client<Fetch>>>> = RefCell::new(HashMap::new());
+}
+
+fn client(direct: bool) -> Rc<Client<Fetch>> {
+    CLIENTS.with(|c| {
+        c.borrow_mut()
+            .entry(direct)
+            .or_insert_with(|| {
+                let mode = if direct { Mode::Direct { insecure: Vec::new() } } else { Mode::Proxy { base: String::new() } };
+                Rc::new(Client::new(Fetch, mode))
+            })
+            .clone()
+    })
+}
+
+/// The lines `docker pull` shows: the `Pulling from` line, then one per layer.
+#[derive(Default)]
+struct Screen {
+    head: String,
+    layers: Vec<(String, String)>,
+}
+
+impl Screen {
+    fn apply(&mut self, event: PullEvent) -> bool {
+        match event {
+            PullEvent::Resolved { line, layers } => {
+                self.head = line;
+                self.layers = layers.into_iter().map(|l| (l, "Waiting".to_owned())).collect();
+                true
+            }
+            PullEvent::Layer { id, status } => {
+                let at_once = !matches!(status, LayerStatus::Downloading { .. });
+                if let Some(row) = self.layers.iter_mut().find(|(l, _)| *l == id) {
+                    row.1 = status.text();
+                }
+                at_once
+            }
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        std::iter::once(self.head.clone()).filter(|h| !h.is_empty()).chain(self.layers.iter().map(|(id, s)| format!("{id}: {s}"))).collect()
+    }
+}
+
+/// Pulls `reference`; returns every line docker would have printed.
+pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool, login: Option<(String, String)>, post: &dyn Fn(Event), memory: &dyn Fn() -> u64) -> Result<Vec<String>, String> {
+    let reference = Reference::parse(reference.trim()).map_err(|e| e.to_string())?.with_default_tag();
+    let platform = PlatformChoice::parse(platform)?;
+    let client = client(direct);
+    if let Some((username, password)) = login.filter(|(u, _)| !u.is_empty()) {
+        client.login(registry_host(reference.domain()), Credentials { username, password });
+    }
+    let lock = locks::hold(&locks::name_of(id)).await?;
+    let store = IdbStore::open().await.map_err(|e| e.to_string())?;
+    let request = PullRequest { id: id.to_owned(), reference: reference.clone(), platform };
+    let mut screen = Screen::default();
+    let mut last = 0.0;
+    let mut on_event = |e: PullEvent| {
+        if screen.apply(e) || now_ms() - last > PROGRESS_MS {
+            last = now_ms();
+            post(Event::Pulling { id: id.to_owned(), lines: screen.lines(), memory: memory() });
+        }
+    };
+    let result = pull(&client, &store, &request, &now_ms, &|| false, &mut on_event).await;
+    drop(lock);
+    actions::collect(&store).await;
+    let pulled = result.map_err(|e| format!("{reference}: {e}"))?;
+    Ok(screen.lines().into_iter().chain(pulled.lines).collect())
+}

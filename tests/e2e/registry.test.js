@@ -1,0 +1,97 @@
+// Registries on the page: search a real registry's catalog, list tags, pull through the
+// same-origin proxy and directly (CORS), and check against skopeo and an import of the archive
+// that was pushed: same image ID, the manifest digest skopeo reports, "Already exists" on the
+// second pull, nothing through the proxy in direct mode.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { startServer, startRegistry, launch, waitReady, importFile, fixtures } from './lib.js';
+
+let registry, server, browser;
+before(async () => {
+  registry = await startRegistry({
+    'test/app:1': path.join(fixtures(), 'app.docker.tar'),
+    'test/oci:1': path.join(fixtures(), 'app.oci.tar'),
+    'test/multi:1': path.join(fixtures(), 'platforms.oci.tar'),
+  });
+  server = await startServer(['--insecure-registry', registry.host, '--allow-private']);
+  browser = await launch();
+  await browser.page.goto(server.url);
+  await waitReady(browser.page);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  registry?.stop();
+});
+
+const skopeoDigest = (ref) => JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' })).Digest;
+
+/** Pulls `ref` from the Registry page; resolves to the finished row's status and lines. */
+async function pull(page, ref, { direct = false, platform = '' } = {}) {
+  await page.goto(`${server.url}#/registry`);
+  await page.locator('#pull-ref').waitFor();
+  if (direct) await page.check('#registry-direct');
+  await page.fill('#pull-ref', ref);
+  await page.selectOption('#pull-platform', platform);
+  const before = await page.locator('.import').count();
+  await page.click('#pull');
+  const row = page.locator('.import').nth(before);
+  await row.locator('xpath=self::*[@data-status="done" or @data-status="failed"]').waitFor({ timeout: 60_000 });
+  return { status: await row.getAttribute('data-status'), lines: (await row.locator('.lines, .error').innerText()).split('\n') };
+}
+
+test('search the registry, list tags, pull through the proxy, pull again', async () => {
+  const { page } = browser;
+  await page.goto(`${server.url}#/registry`);
+  await page.fill('#search-term', `${registry.host}/test`);
+  await page.click('#search');
+  await page.locator('#search-results tr[data-name]').first().waitFor();
+  const names = await page.locator('#search-results tr[data-name]').evaluateAll((rows) => rows.map((r) => r.dataset.name));
+  assert.deepEqual(names, [`${registry.host}/test/app`, `${registry.host}/test/multi`, `${registry.host}/test/oci`]);
+  await page.click(`#search-results tr[data-name="${registry.host}/test/app"] .tags`);
+  await page.locator('#tag-list .tag').first().waitFor();
+  assert.deepEqual(await page.locator('#tag-list .tag').allInnerTexts(), ['1']);
+
+  const ref = `${registry.host}/test/app:1`;
+  const digest = skopeoDigest(ref);
+  const first = await pull(page, ref);
+  assert.equal(first.status, 'done', first.lines.join('\n'));
+  assert.equal(first.lines[0], `1: Pulling from test/app`);
+  assert.ok(first.lines.slice(1, -3).every((l) => /^[0-9a-f]{12}: Pull complete$/.test(l)), first.lines.join('\n'));
+  assert.deepEqual(first.lines.slice(-3), [`Digest: ${digest}`, `Status: Downloaded newer image for ${ref}`, ref]);
+  assert.match(server.log(), new RegExp(`proxy GET ${registry.host.replace(/\./g, '\\.')} /v2/test/app/manifests/1`));
+
+  const again = await pull(page, ref);
+  assert.ok(again.lines.slice(1, -3).every((l) => /^[0-9a-f]{12}: Already exists$/.test(l)), again.lines.join('\n'));
+  assert.equal(again.lines.at(-2), `Status: Image is up to date for ${ref}`);
+
+  // The same image as loading the archive that was pushed: one ID, both names.
+  await page.goto(server.url);
+  assert.equal((await importFile(page, path.join(fixtures(), 'app.docker.tar'))).status, 'done');
+  await page.goto(`${server.url}#/images/${encodeURIComponent(ref)}`);
+  await page.waitForSelector('#inspect-json', { state: 'attached' });
+  const json = JSON.parse(await page.textContent('#inspect-json'));
+  assert.deepEqual(json[0].RepoTags.sort(), [ref, 'test/app:1'].sort());
+  assert.deepEqual(json[0].RepoDigests, [`${registry.host}/test/app@${digest}`]);
+});
+
+test('a direct pull sends nothing through the proxy; a platform is chosen from the index', async () => {
+  const { page } = browser;
+  const ref = `${registry.host}/test/multi:1`;
+  const before = server.log();
+  const arm = await pull(page, ref, { direct: true, platform: 'linux/arm64' });
+  assert.equal(arm.status, 'done', arm.lines.join('\n'));
+  assert.equal(arm.lines.at(-3), `Digest: ${skopeoDigest(ref)}`);
+  assert.ok(!server.log().slice(before.length).includes('test/multi'), 'no request through the proxy');
+  const none = await pull(page, ref, { direct: true, platform: 'linux/s390x' });
+  assert.equal(none.status, 'failed');
+  assert.match(none.lines.join('\n'), /no matching manifest for linux\/s390x in the manifest list entries/);
+
+  await page.goto(`${server.url}#/registry`);
+  await page.fill('#probe-url', `http://${registry.host}`);
+  await page.click('#probe');
+  await page.locator('#probe-result').waitFor();
+  assert.match(await page.locator('#probe-result').innerText(), /answered 200 and can be read from this page/);
+});
