@@ -1,5 +1,5 @@
 //! Integration tests of the server: the Engine API harness judged by the real docker CLI and
-//! cross-checked with podman.
+//! cross-checked with podman; the registry proxy against a real registry and fake upstreams.
 
 // Starting the harness, making fixtures, running tools.
 mod common;
@@ -9,3 +9,5 @@ mod docker_cli;
 mod podman;
 // docker rmi and docker tag: docker's rules, printed by the docker CLI.
 mod rmi;
+// The registry proxy of `serve`: a real registry and a fake Docker Hub behind it.
+mod proxy;
