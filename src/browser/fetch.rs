@@ -87,41 +87,42 @@ impl Transport for Fetch {
     }
 }
 
-/// Checks that a registry can be read directly from this page: `GET /v2/` must answer and its
-/// CORS headers must let the page read what a pull needs. Returns what is missing, precisely.
+/// Checks that a registry can be read directly from this page, and when it cannot, says which
+/// CORS header is missing. The browser never tells why a cross-origin fetch failed, so the probe
+/// asks step by step: an opaque request (does it answer at all?), a simple one (does it send
+/// `Access-Control-Allow-Origin`?), then one preflighted request per header a pull sends (does
+/// `Access-Control-Allow-Headers` list it?), then whether a 401's `WWW-Authenticate` is exposed.
 pub async fn probe(base: &str) -> Result<String, String> {
     let url = format!("{}/v2/", base.trim_end_matches('/'));
-    let init = RequestInit::new();
-    init.set_method("GET");
-    let headers = Headers::new().map_err(|e| describe(&e))?;
-    // A non-safelisted header forces a preflight, as a pull's Accept and Range do.
-    headers.append("accept", layerwise_registry::client::MANIFEST_ACCEPT).map_err(|e| describe(&e))?;
-    init.set_headers(&headers);
-    let response = match fetch(&url, &init).await {
-        Ok(r) => r,
-        Err(e) => {
-            // The browser hides why; ask without the preflight to tell the cases apart.
-            let simple = RequestInit::new();
-            simple.set_method("GET");
-            simple.set_mode(web_sys::RequestMode::NoCors);
-            return Err(match fetch(&url, &simple).await {
-                Ok(_) => format!(
-                    "{url} answers, but not to this page: the preflight failed. The registry must send Access-Control-Allow-Origin (* or this origin), \
-                     Access-Control-Allow-Methods with GET and HEAD, and Access-Control-Allow-Headers with Authorization, Accept and Range ({})",
-                    describe(&e)
-                ),
-                Err(_) => format!("{url} does not answer: {}", describe(&e)),
-            });
+    let get = |mode: web_sys::RequestMode, header: Option<(&str, &str)>| {
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_mode(mode);
+        if let Some((name, value)) = header {
+            if let Ok(h) = Headers::new() {
+                let _ = h.append(name, value);
+                init.set_headers(&h);
+            }
         }
+        init
     };
-    let exposed = response.headers();
-    let mut missing = Vec::new();
-    if response.status() == 401 && exposed.get("www-authenticate").ok().flatten().is_none() {
-        missing.push("WWW-Authenticate in Access-Control-Expose-Headers (the page cannot see how to log in)");
+    if let Err(e) = fetch(&url, &get(web_sys::RequestMode::NoCors, None)).await {
+        return Err(format!("{url} does not answer: {}", describe(&e)));
     }
-    if missing.is_empty() {
-        Ok(format!("{url} answered {} and can be read from this page", response.status()))
-    } else {
-        Err(format!("{url} answered {}, but: {}", response.status(), missing.join("; ")))
+    let response = fetch(&url, &get(web_sys::RequestMode::Cors, None))
+        .await
+        .map_err(|_| format!("{url} answers, but without Access-Control-Allow-Origin (* or this page's origin): the browser hides its answers from this page"))?;
+    let range = "bytes=0-";
+    for (name, value) in [("accept", layerwise_registry::client::MANIFEST_ACCEPT), ("range", range), ("authorization", "Bearer probe")] {
+        if fetch(&url, &get(web_sys::RequestMode::Cors, Some((name, value)))).await.is_err() {
+            return Err(format!(
+                "{url} refuses the preflight for the {name} header a pull sends: Access-Control-Allow-Headers must list Authorization, Accept and Range, \
+                 and Access-Control-Allow-Methods GET and HEAD (the preflight, an OPTIONS request, must answer 2xx)"
+            ));
+        }
     }
+    if response.status() == 401 && response.headers().get("www-authenticate").ok().flatten().is_none() {
+        return Err(format!("{url} asks for auth, but WWW-Authenticate is not in Access-Control-Expose-Headers: the page cannot see where to get a token"));
+    }
+    Ok(format!("{url} answered {} and can be read from this page (Docker-Content-Digest, Link and Content-Range must also be in Access-Control-Expose-Headers)", response.status()))
 }

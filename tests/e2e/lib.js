@@ -40,10 +40,10 @@ export async function startServer(extraArgs = []) {
   return { url: m[1], stop: () => child.kill(), log };
 }
 
-/** A real registry (Debian's docker-registry, CORS enabled) seeded with `{ name: archive }`. */
-export async function startRegistry(seeds) {
+/** A real registry (Debian's docker-registry, CORS enabled unless `cors` is false) seeded with `{ name: archive }`. */
+export async function startRegistry(seeds, { cors = true } = {}) {
   const bin = path.join(path.dirname(serverBin), 'local-registry');
-  const args = Object.entries(seeds).map(([name, archive]) => `${name}=${archive}`);
+  const args = [...(cors ? [] : ['--no-cors']), ...Object.entries(seeds).map(([name, archive]) => `${name}=${archive}`)];
   const [child, m] = await startPrinting(bin, args, /registry at (\S+)/, 'pipe');
   return { host: m[1], stop: () => { child.stdin.end(); child.kill(); } };
 }

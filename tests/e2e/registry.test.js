@@ -29,8 +29,8 @@ after(async () => {
 const skopeoDigest = (ref) => JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' })).Digest;
 
 /** Pulls `ref` from the Registry page; resolves to the finished row's status and lines. */
-async function pull(page, ref, { direct = false, platform = '' } = {}) {
-  await page.goto(`${server.url}#/registry`);
+async function pull(page, ref, { direct = false, platform = '', base = server.url } = {}) {
+  await page.goto(`${base}#/registry`);
   await page.locator('#pull-ref').waitFor();
   if (direct) await page.check('#registry-direct');
   await page.fill('#pull-ref', ref);
@@ -94,4 +94,27 @@ test('a direct pull sends nothing through the proxy; a platform is chosen from t
   await page.click('#probe');
   await page.locator('#probe-result').waitFor();
   assert.match(await page.locator('#probe-result').innerText(), /answered 200 and can be read from this page/);
+
+  // A registry without CORS headers (as Docker Hub is): the probe names the header, a direct
+  // pull fails with the reason, and the proxy pulls from it all the same.
+  const closed = await startRegistry({ 'test/base:1': path.join(fixtures(), 'base.docker.tar') }, { cors: false });
+  try {
+    await page.fill('#probe-url', `http://${closed.host}`);
+    await page.click('#probe');
+    await page.waitForFunction(() => /Access-Control-Allow-Origin/.test(document.querySelector('#probe-result')?.innerText ?? ''));
+    const refused = await pull(page, `${closed.host}/test/base:1`, { direct: true });
+    assert.equal(refused.status, 'failed');
+    assert.match(refused.lines.join('\n'), /CORS/);
+    const restarted = await startServer(['--insecure-registry', closed.host, '--allow-private']);
+    try {
+      await page.goto(restarted.url);
+      await waitReady(page);
+      const ok = await pull(page, `${closed.host}/test/base:1`, { base: restarted.url });
+      assert.equal(ok.status, 'done', ok.lines.join('\n'));
+    } finally {
+      restarted.stop();
+    }
+  } finally {
+    closed.stop();
+  }
 });

@@ -31,8 +31,19 @@ pub struct LocalRegistry {
     port: u16,
 }
 
-/// The registry's configuration: filesystem storage in `dir`, no auth, CORS for any origin.
-fn config(dir: &Path, port: u16) -> String {
+/// The registry's configuration: filesystem storage in `dir`, no auth, CORS for any origin
+/// (unless `cors` is false).
+fn config(dir: &Path, port: u16, cors: bool) -> String {
+    let headers = if cors {
+        "  headers:
+    Access-Control-Allow-Origin: ['*']
+    Access-Control-Allow-Methods: ['HEAD', 'GET', 'OPTIONS']
+    Access-Control-Allow-Headers: ['Authorization', 'Accept', 'Range']
+    Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate', 'Link', 'Content-Range']
+"
+    } else {
+        ""
+    };
     format!(
         r#"version: 0.1
 log:
@@ -46,12 +57,7 @@ storage:
     enabled: true
 http:
   addr: 127.0.0.1:{port}
-  headers:
-    Access-Control-Allow-Origin: ['*']
-    Access-Control-Allow-Methods: ['HEAD', 'GET', 'OPTIONS']
-    Access-Control-Allow-Headers: ['Authorization', 'Accept', 'Range']
-    Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate', 'Link', 'Content-Range']
-"#,
+{headers}"#,
         root = dir.join("storage").display()
     )
 }
@@ -66,11 +72,20 @@ impl LocalRegistry {
     /// # Errors
     /// When `docker-registry` is missing or does not come up within 20 s.
     pub fn start() -> io::Result<Self> {
+        Self::start_with_cors(true)
+    }
+
+    /// Starts a registry that sends CORS headers, or (`cors` false) one that sends none, as
+    /// Docker Hub, GHCR and Quay do.
+    ///
+    /// # Errors
+    /// As [`LocalRegistry::start`].
+    pub fn start_with_cors(cors: bool) -> io::Result<Self> {
         let dir = std::env::temp_dir().join(format!("layerwise-registry-{}-{}", std::process::id(), free_port()?));
         std::fs::create_dir_all(&dir)?;
         let port = free_port()?;
         let config_path = dir.join("config.yml");
-        std::fs::write(&config_path, config(&dir, port))?;
+        std::fs::write(&config_path, config(&dir, port, cors))?;
         let log = std::fs::File::create(dir.join("registry.log"))?;
         let child = Command::new("docker-registry")
             .arg("serve")
