@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startServer, startRegistry, launch, waitReady, importFile, fixtures } from './lib.js';
+import { startFakeHub, HUB_HOSTS } from './fake_hub.js';
 
 let registry, server, browser;
 before(async () => {
@@ -116,5 +117,41 @@ test('a direct pull sends nothing through the proxy; a platform is chosen from t
     }
   } finally {
     closed.stop();
+  }
+});
+
+test('Docker Hub through the proxy: search, token, library/ names, a blob redirect to the CDN', async () => {
+  const { page } = browser;
+  const hub = await startFakeHub(registry.host, { 'library/busybox': 'test/app:1' }, [
+    { name: 'busybox', description: 'Busybox base image.', star_count: 3300, is_official: true, is_automated: false },
+    { name: 'someone/busybox-extra', description: 'a busybox\nwith extras', star_count: 3, is_official: false, is_automated: false },
+  ]);
+  const overrides = HUB_HOSTS.flatMap((h) => ['--host-override', `${h}=127.0.0.1:${hub.port}`]);
+  const hubServer = await startServer([...overrides]);
+  try {
+    await page.goto(`${hubServer.url}#/registry`);
+    await waitReady(page);
+    await page.fill('#search-term', 'busybox');
+    await page.click('#search');
+    await page.locator('#search-results tr[data-name]').first().waitFor();
+    const rows = await page.locator('#search-results tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].slice(0, 4).map((c) => c.innerText)));
+    assert.deepEqual(rows, [['busybox', 'Busybox base image.', '3300', '[OK]'], ['someone/busybox-extra', 'a busybox with extras', '3', '']]);
+    await page.check('#search-official');
+    await page.click('#search');
+    await page.waitForFunction(() => document.querySelectorAll('#search-results tbody tr').length === 1);
+
+    const pulled = await pull(page, 'busybox', { base: hubServer.url });
+    assert.equal(pulled.status, 'done', pulled.lines.join('\n'));
+    assert.equal(pulled.lines[0], 'latest: Pulling from library/busybox');
+    assert.deepEqual(pulled.lines.slice(-2), ['Status: Downloaded newer image for busybox:latest', 'docker.io/library/busybox:latest']);
+    assert.ok(hub.seen.some((r) => r.host === 'auth.docker.io' && decodeURIComponent(r.path).includes('scope=repository:library/busybox:pull')), JSON.stringify(hub.seen));
+    const cdn = hub.seen.filter((r) => r.host === 'production.cloudflare.docker.com');
+    assert.ok(cdn.length > 0, 'blobs came from the CDN host');
+    assert.ok(cdn.every((r) => !r.authorization), 'no Authorization crossed to the CDN');
+    await page.goto(`${hubServer.url}#/`);
+    await page.locator('text=busybox').first().waitFor();
+  } finally {
+    hubServer.stop();
+    hub.stop();
   }
 });

@@ -78,6 +78,18 @@ impl Hosts {
         self.insecure.contains(host) || self.overrides.contains_key(host)
     }
 
+    /// The URL a request to `url` is sent as: an overridden host is spoken to over plain http
+    /// whatever scheme the URL names (its override stands in for the real host, TLS aside: a fake
+    /// Docker Hub's realm and CDN redirects say https, as Hub's do).
+    pub(super) fn on_the_wire(&self, url: &Url) -> Url {
+        let mut wire = url.clone();
+        if url.scheme() == "https" && url.port().is_none() && url.host_str().is_some_and(|h| self.overrides.contains_key(h)) {
+            // https to http is always a permitted scheme change for `Url`.
+            let _ = wire.set_scheme("http");
+        }
+        wire
+    }
+
     /// The URL scheme for `host`.
     pub(super) fn scheme(&self, host: &str) -> &'static str {
         if self.plain_http(host) {
@@ -150,6 +162,10 @@ mod tests {
         assert!(hosts.is_allowed("registry.example.com:8443") && !hosts.is_allowed("registry.example.com"));
         assert!(hosts.is_allowed("127.0.0.1:5000") && hosts.plain_http("127.0.0.1:5000"));
         assert!(hosts.is_allowed("fake.test") && hosts.scheme("fake.test") == "http" && hosts.scheme("registry-1.docker.io") == "http");
+        let realm = Url::parse("https://registry-1.docker.io/token?x=1").map_err(|e| e.to_string())?;
+        assert_eq!(hosts.on_the_wire(&realm).as_str(), "http://registry-1.docker.io/token?x=1");
+        let other = Url::parse("https://ghcr.io/token").map_err(|e| e.to_string())?;
+        assert_eq!(hosts.on_the_wire(&other), other);
         assert_eq!(hosts.overrides().get("fake.test"), Some(&SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], 6001))));
         for bad in ["a/b", "user@host", "host:port", "", "a b"] {
             assert!(hosts.allow(bad).is_err(), "{bad}");

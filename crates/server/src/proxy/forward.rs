@@ -64,7 +64,8 @@ pub(super) async fn send(proxy: &Proxy, method: &Method, mut url: Url, headers: 
         if url.origin() != origin {
             hop_headers.remove(header::AUTHORIZATION);
         }
-        let response = proxy.client.request(method.clone(), url.clone()).headers(hop_headers).send().await.map_err(|e| upstream_error(&host, &e))?;
+        let wire = proxy.config.hosts.on_the_wire(&url);
+        let response = proxy.client.request(method.clone(), wire).headers(hop_headers).send().await.map_err(|e| upstream_error(&host, &e))?;
         let location = match response.status().as_u16() {
             301 | 302 | 303 | 307 | 308 => response.headers().get(header::LOCATION),
             _ => None,
