@@ -156,6 +156,14 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_cancel = {
+        let bridge = bridge.clone();
+        Callback::from(move |id: String| {
+            if let Some(b) = bridge.borrow().as_ref() {
+                let _ = b.send(&Request::Cancel { id }, None);
+            }
+        })
+    };
     let on_changed = {
         let dispatch = state.dispatcher();
         Callback::from(move |()| load_images(dispatch.clone()))
@@ -180,7 +188,7 @@ pub fn App() -> Html {
                 <span class="tagline">{ "Docker & OCI images, in your browser" }</span>
             </header>
             <ErrorBanner error={state.error.clone()} on_dismiss={on_dismiss} />
-            <ImportsPanel imports={state.imports.clone()} on_clear={on_clear} />
+            <ImportsPanel imports={state.imports.clone()} on_clear={on_clear} on_cancel={on_cancel} />
             <main>{ body }</main>
             <footer id="diagnostics" data-worker-memory-peak={state.worker_memory_peak.to_string()} data-worker-ready={state.worker_ready.to_string()}
                     data-last-import={state.last_stats.as_ref().and_then(|s| serde_json::to_string(s).ok()).unwrap_or_default()}>

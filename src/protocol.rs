@@ -48,6 +48,11 @@ pub enum Request {
         #[serde(default)]
         login: Option<(String, String)>,
     },
+    /// Stop the pull `id` (queued or running); it fails as cancelled and keeps nothing.
+    Cancel {
+        /// The pull.
+        id: String,
+    },
 }
 
 /// What the worker tells the page. `memory` is the worker's WASM linear memory in bytes

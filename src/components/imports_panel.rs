@@ -12,6 +12,8 @@ pub struct ImportsPanelProps {
     pub imports: Vec<ImportRow>,
     /// Clears the finished ones.
     pub on_clear: Callback<()>,
+    /// Cancels a running pull (by its ID).
+    pub on_cancel: Callback<String>,
 }
 
 /// One line per import.
@@ -23,13 +25,13 @@ pub fn ImportsPanel(props: &ImportsPanelProps) -> Html {
     let clear = props.on_clear.reform(|_: MouseEvent| ());
     html! {
         <section class="imports">
-            { for props.imports.iter().map(row) }
+            { for props.imports.iter().map(|i| row(i, &props.on_cancel)) }
             <button class="link" onclick={clear}>{ "clear finished" }</button>
         </section>
     }
 }
 
-fn row(import: &ImportRow) -> Html {
+fn row(import: &ImportRow, on_cancel: &Callback<String>) -> Html {
     let (class, body) = match &import.status {
         ImportStatus::Queued => ("queued", html! { <span>{ "reading metadata…" }</span> }),
         ImportStatus::Running { done, total } => {
@@ -37,7 +39,16 @@ fn row(import: &ImportRow) -> Html {
             let label = format!("{:.0}% · {} of {} MB verified", pct, done / 1_000_000, total / 1_000_000);
             ("running", html! { <><progress max="100" value={format!("{pct:.1}")}></progress><span>{ label }</span></> })
         }
-        ImportStatus::Pulling(lines) => ("running", html! { <span class="lines mono">{ for lines.iter().map(|l| html! { <div>{ l.clone() }</div> }) }</span> }),
+        ImportStatus::Pulling(lines) => {
+            let cancel = on_cancel.reform({
+                let id = import.id.clone();
+                move |_: MouseEvent| id.clone()
+            });
+            ("running", html! { <>
+                <span class="lines mono">{ for lines.iter().map(|l| html! { <div>{ l.clone() }</div> }) }</span>
+                <button class="link cancel" onclick={cancel}>{ "cancel" }</button>
+            </> })
+        }
         ImportStatus::Done(lines) => ("done", html! { <span class="lines">{ for lines.iter().map(|l| html! { <div>{ l.clone() }</div> }) }</span> }),
         ImportStatus::Failed(e) => ("failed", html! { <span class="error">{ e.clone() }</span> }),
     };

@@ -46,6 +46,7 @@ pub fn start() {
                 q.borrow_mut().pending.push_back((request, Some(file)));
                 run_queue(q.clone());
             }
+            (Some(Ok(Request::Cancel { id })), _) => pull::cancel(&id),
             (Some(Ok(request @ (Request::Commit { .. } | Request::Pull { .. }))), _) => {
                 q.borrow_mut().pending.push_back((request, None));
                 run_queue(q.clone());
@@ -95,6 +96,7 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
                 let result = pull::run(&id, &reference, &platform, direct, login, &|e| post(&e), &memory).await.map(|lines| (lines, ImportStats::default()));
                 (id, result)
             }
+            Request::Cancel { id } => (id, Err("a cancel is not a job".to_owned())),
         };
         let event = match result {
             Ok((lines, stats)) => Event::Done { id, lines, stats, memory: memory() },

@@ -2,7 +2,7 @@
 //! the lines docker prints sent to the page as they change.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use layerwise_core::archive::PlatformChoice;
@@ -23,6 +23,17 @@ const PROGRESS_MS: f64 = 100.0;
 thread_local! {
     /// One client per mode, so tokens and credentials last the session (memory only).
     static CLIENTS: RefCell<HashMap<bool, Rc<Client<Fetch>>>> = RefCell::new(HashMap::new());
+    /// Pulls the user cancelled (checked between chunks, and before a queued pull starts).
+    static CANCELLED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// Marks the pull `id` cancelled.
+pub(super) fn cancel(id: &str) {
+    CANCELLED.with(|c| c.borrow_mut().insert(id.to_owned()));
+}
+
+fn is_cancelled(id: &str) -> bool {
+    CANCELLED.with(|c| c.borrow().contains(id))
 }
 
 fn client(direct: bool) -> Rc<Client<Fetch>> {
@@ -70,6 +81,9 @@ impl Screen {
 /// Pulls `reference`; returns every line docker would have printed.
 pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool, login: Option<(String, String)>, post: &dyn Fn(Event), memory: &dyn Fn() -> u64) -> Result<Vec<String>, String> {
     let reference = Reference::parse(reference.trim()).map_err(|e| e.to_string())?.with_default_tag();
+    if is_cancelled(id) {
+        return Err(format!("{reference}: pull cancelled"));
+    }
     let platform = PlatformChoice::parse(platform)?;
     let client = client(direct);
     if let Some((username, password)) = login.filter(|(u, _)| !u.is_empty()) {
@@ -86,7 +100,8 @@ pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool,
             post(Event::Pulling { id: id.to_owned(), lines: screen.lines(), memory: memory() });
         }
     };
-    let result = pull(&client, &store, &request, &now_ms, &|| false, &mut on_event).await;
+    let result = pull(&client, &store, &request, &now_ms, &|| is_cancelled(id), &mut on_event).await;
+    CANCELLED.with(|c| c.borrow_mut().remove(id));
     drop(lock);
     actions::collect(&store).await;
     let pulled = result.map_err(|e| format!("{reference}: {e}"))?;

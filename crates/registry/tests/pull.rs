@@ -105,3 +105,25 @@ fn pulling_by_digest_checks_the_digest_and_a_missing_tag_says_so() {
     let denied = pull_into(&client, &store, &format!("{}/test/nothing:1", registry.host()), PlatformChoice::Default).0.expect_err("missing repository");
     assert!(denied.to_string().contains("404"), "{denied}");
 }
+
+#[test]
+fn a_cancelled_pull_keeps_nothing() {
+    use std::cell::Cell;
+    let registry = seeded();
+    let client = direct();
+    let store = MemoryStore::new();
+    let reference = format!("{}/test/oci:1", registry.host());
+    let request = PullRequest { id: "cancelled".into(), reference: Reference::parse(&reference).expect("reference"), platform: PlatformChoice::Default };
+    let chunks = Cell::new(0);
+    let mut on_event = |e: PullEvent| {
+        if matches!(e, PullEvent::Layer { status: LayerStatus::Downloading { .. }, .. }) {
+            chunks.set(chunks.get() + 1);
+        }
+    };
+    let err = block_on(pull(&client, &store, &request, &now, &|| chunks.get() > 0, &mut on_event)).expect_err("cancelled");
+    assert_eq!(err, PullError::Cancelled);
+    assert!(block_on(store.images()).expect("images").is_empty());
+    assert!(block_on(store.blobs()).expect("blobs").is_empty(), "no blob is left behind");
+    let imports = block_on(store.imports()).expect("imports");
+    assert!(imports.iter().all(|i| i.state == layerwise_core::store::ImportState::Failed), "{imports:?}");
+}
