@@ -5,7 +5,8 @@
 use layerwise_registry::endpoint::registry_host;
 use layerwise_registry::search::{search, SearchQuery, SearchResult};
 use layerwise_registry::{Client, Mode};
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::browser::fetch::{probe, Fetch};
@@ -18,7 +19,15 @@ pub struct RegistryViewProps {
     pub on_pull: Callback<Request>,
 }
 
+/// The platforms offered for a pull (`""` is linux/amd64, docker's default).
+const PLATFORMS: [(&str, &str); 6] =
+    [("", "linux/amd64 (default)"), ("linux/arm64", "linux/arm64"), ("linux/arm/v7", "linux/arm/v7"), ("linux/386", "linux/386"), ("linux/ppc64le", "linux/ppc64le"), ("linux/s390x", "linux/s390x")];
+
+/// The value of an input or a select.
 fn value(node: &NodeRef) -> String {
+    if let Some(select) = node.cast::<web_sys::Element>().and_then(|e| e.dyn_into::<HtmlSelectElement>().ok()) {
+        return select.value();
+    }
     node.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
 }
 
@@ -145,12 +154,7 @@ pub fn RegistryView(props: &RegistryViewProps) -> Html {
                 <h2>{ "docker pull" }</h2>
                 <input ref={reference} id="pull-ref" placeholder="busybox, ghcr.io/owner/app:1.0, host:5000/name@sha256:…" size="48" />
                 <select ref={platform} id="pull-platform">
-                    <option value="">{ "linux/amd64 (default)" }</option>
-                    <option value="linux/arm64">{ "linux/arm64" }</option>
-                    <option value="linux/arm/v7">{ "linux/arm/v7" }</option>
-                    <option value="linux/386">{ "linux/386" }</option>
-                    <option value="linux/ppc64le">{ "linux/ppc64le" }</option>
-                    <option value="linux/s390x">{ "linux/s390x" }</option>
+                    { for PLATFORMS.iter().enumerate().map(|(i, (value, label))| html! { <option value={*value} selected={i == 0}>{ *label }</option> }) }
                 </select>
                 <button id="pull" type="submit">{ "Pull" }</button>
                 <details class="login">

@@ -35,7 +35,7 @@ async function pull(page, ref, { direct = false, platform = '', base = server.ur
   await page.locator('#pull-ref').waitFor();
   if (direct) await page.check('#registry-direct');
   await page.fill('#pull-ref', ref);
-  await page.selectOption('#pull-platform', platform);
+  if (platform) await page.selectOption('#pull-platform', platform);
   const before = await page.locator('.import').count();
   await page.click('#pull');
   const row = page.locator('.import').nth(before);

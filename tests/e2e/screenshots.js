@@ -1,6 +1,6 @@
 // Regenerates the README's screenshots: `npm run screenshots` in tests/e2e (after a release build).
 import path from 'node:path';
-import { startServer, launch, waitReady, importFile, fixtures, shared, repo } from './lib.js';
+import { startServer, startRegistry, launch, waitReady, importFile, fixtures, shared, repo } from './lib.js';
 
 const out = path.join(repo, 'docs');
 const server = await startServer();
@@ -41,7 +41,23 @@ try {
   await b.page.click('#edit-config-apply');
   await b.page.click('.file.dir[data-path="etc"] button.fold');
   await b.page.screenshot({ path: path.join(out, 'edit-session.png'), fullPage: true });
-  console.log(`wrote ${out}/images-view.png, image-page.png, layers-and-files.png and edit-session.png`);
+  const registry = await startRegistry({ 'test/app:1': path.join(fixtures(), 'app.oci.tar'), 'test/multi:1': path.join(fixtures(), 'platforms.oci.tar') });
+  const proxied = await startServer(['--insecure-registry', registry.host, '--allow-private']);
+  try {
+    await b.page.goto(`${proxied.url}#/registry`);
+    await waitReady(b.page);
+    await b.page.fill('#search-term', `${registry.host}/test`);
+    await b.page.click('#search');
+    await b.page.locator('#search-results tr[data-name]').first().waitFor();
+    await b.page.fill('#pull-ref', `${registry.host}/test/multi:1`);
+    await b.page.click('#pull');
+    await b.page.locator('.import[data-status="done"], .import[data-status="failed"]').waitFor();
+    await b.page.screenshot({ path: path.join(out, 'registry.png'), fullPage: true });
+  } finally {
+    proxied.stop();
+    registry.stop();
+  }
+  console.log(`wrote ${out}/images-view.png, image-page.png, layers-and-files.png, edit-session.png and registry.png`);
 } finally {
   await b.close();
   server.stop();

@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's own tooling.
 //!
-//! - `cargo xtask serve [--port 8080]`: installs what is missing, builds the app and the server
-//!   in release mode, and serves the app on 127.0.0.1.
+//! - `cargo xtask serve [--port 8080] [-- SERVER FLAGS]`: installs what is missing, builds the app
+//!   and the server in release mode, and serves the app and the registry proxy on 127.0.0.1.
 //! - `cargo xtask test [native|browser|e2e]...`: installs what the tests need, then runs every
 //!   tier (or the ones named), printing each stage's time.
 //! - `cargo xtask fixtures DIR`: makes the test fixtures with umoci, skopeo and podman.
@@ -27,11 +27,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build the app and the server, then serve the app.
+    /// Build the app and the server, then serve the app (and the registry proxy).
     Serve {
         /// Port on 127.0.0.1.
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// More `layerwise-server serve` flags, after `--` (`--insecure-registry HOST:PORT`,
+        /// `--allow-host HOST`, `--allow-private`; see `layerwise-server serve --help`).
+        #[arg(last = true)]
+        server_args: Vec<String>,
     },
     /// Run the tests: every tier unless some are named.
     Test {
@@ -83,7 +87,7 @@ enum Tier {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Serve { port } => serve(port),
+        Command::Serve { port, server_args } => serve(port, &server_args),
         Command::Test { tiers, no_install } => test(&tiers, no_install),
         Command::Fixtures { dir } => run::cmd("tests/fixtures/make.sh", &[dir.to_string_lossy().as_ref()]).status(),
         Command::Fuzz { seconds, targets } => fuzz::run(seconds, &targets),
@@ -98,11 +102,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(port: u16) -> Result<(), String> {
+fn serve(port: u16, server_args: &[String]) -> Result<(), String> {
     install::rust_tools()?;
     build_release()?;
     let server = run::target_dir().join("release/layerwise-server");
-    run::cmd(&server.to_string_lossy(), &["serve", "--port", &port.to_string(), "--dist", "dist"]).status()
+    let port = port.to_string();
+    let mut args = vec!["serve", "--port", &port, "--dist", "dist"];
+    args.extend(server_args.iter().map(String::as_str));
+    run::cmd(&server.to_string_lossy(), &args).status()
 }
 
 /// Installs the end-to-end suite's Node packages (playwright-core; never a browser).
