@@ -23,6 +23,7 @@
 
 pub mod archive;
 pub mod change;
+pub mod cli;
 pub mod commit;
 pub mod container;
 mod decompress;

@@ -1,0 +1,5 @@
+//! The docker command lines the page's console takes: a small shell ([`shell`]) and docker's
+//! flag parser ([`flags`]). The output formatting lives in [`crate::view`], shared with the GUI.
+
+pub mod flags;
+pub mod shell;
