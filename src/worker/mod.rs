@@ -93,7 +93,7 @@ fn run_queue(queue: Rc<RefCell<Queue>>) {
                 (id, result)
             }
             Request::Pull { id, reference, platform, direct, login } => {
-                let result = pull::run(&id, &reference, &platform, direct, login, &|e| post(&e), &memory).await.map(|lines| (lines, ImportStats::default()));
+                let result = pull::run(&id, &reference, &platform, direct, login, &|e| post(&e), &memory).await;
                 (id, result)
             }
             Request::Cancel { id } => (id, Err("a cancel is not a job".to_owned())),

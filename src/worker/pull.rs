@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use layerwise_core::archive::PlatformChoice;
+use layerwise_core::import::ImportStats;
 use layerwise_core::reference::Reference;
 use layerwise_registry::auth::Credentials;
 use layerwise_registry::endpoint::registry_host;
@@ -78,8 +79,9 @@ impl Screen {
     }
 }
 
-/// Pulls `reference`; returns every line docker would have printed.
-pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool, login: Option<(String, String)>, post: &dyn Fn(Event), memory: &dyn Fn() -> u64) -> Result<Vec<String>, String> {
+/// Pulls `reference`; returns every line docker would have printed, and where the pull's time
+/// went (see `Pulled::stats`).
+pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool, login: Option<(String, String)>, post: &dyn Fn(Event), memory: &dyn Fn() -> u64) -> Result<(Vec<String>, ImportStats), String> {
     let reference = Reference::parse(reference.trim()).map_err(|e| e.to_string())?.with_default_tag();
     if is_cancelled(id) {
         return Err(format!("{reference}: pull cancelled"));
@@ -105,5 +107,5 @@ pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool,
     drop(lock);
     actions::collect(&store).await;
     let pulled = result.map_err(|e| format!("{reference}: {e}"))?;
-    Ok(screen.lines().into_iter().chain(pulled.lines).collect())
+    Ok((screen.lines().into_iter().chain(pulled.lines).collect(), pulled.stats))
 }

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use futures::stream::{self, StreamExt};
 use layerwise_core::archive::{is_attestation, is_default, show_platform, PlatformChoice};
 use layerwise_core::digest::Digest;
-use layerwise_core::import::{commit_image, rfc3339_nanos, Clock};
+use layerwise_core::import::{commit_image, rfc3339_nanos, Clock, ImportStats};
 use layerwise_core::layer::{LayerError, LayerReader, LayerSummary};
 use layerwise_core::media_type;
 use layerwise_core::reference::Reference;
@@ -98,7 +98,7 @@ pub enum PullEvent {
 }
 
 /// A finished pull.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pulled {
     /// The image ID.
     pub id: Digest,
@@ -108,6 +108,16 @@ pub struct Pulled {
     pub up_to_date: bool,
     /// The lines docker prints at the end: `Digest: …`, `Status: …`, the full reference.
     pub lines: Vec<String>,
+    /// Where the pull's time went, by the pull's clock, in the import's terms:
+    /// - `plan_ms`: resolving the manifest (and index) and fetching the config;
+    /// - `read_ms`: waiting for the registry (each layer's request, then each of its chunks),
+    ///   summed over the layers downloaded at once (up to [`PARALLEL_DOWNLOADS`]), so it can
+    ///   exceed `total_ms`; on one thread it also counts the time another download's work held it;
+    /// - `digest_ms`: decompressing, hashing and indexing ([`LayerReader`]);
+    /// - `store_ms`: the store's reads and writes (the import record, the checks for layers
+    ///   already stored, building the blobs, the layers, config, manifest and image);
+    /// - `blob_bytes` and `tar_bytes`: of the layers downloaded (none for those already stored).
+    pub stats: ImportStats,
 }
 
 /// Why a pull failed.
@@ -153,6 +163,7 @@ where
     T: Transport,
     S: Store,
 {
+    let started = now();
     let record = ImportRecord {
         id: request.id.clone(),
         source: format!("pull {}", request.reference),
@@ -164,8 +175,13 @@ where
         heartbeat_ms: now(),
     };
     store.put_import(&record).await?;
-    let puller = Puller { client, store, request, now, cancelled, record: RefCell::new(record), events: RefCell::new(events) };
-    let result = puller.run().await;
+    let stats = ImportStats { store_ms: now() - started, ..ImportStats::default() };
+    let puller = Puller { client, store, request, now, cancelled, record: RefCell::new(record), events: RefCell::new(events), stats: RefCell::new(stats) };
+    let result = puller.run().await.map(|mut pulled| {
+        pulled.stats = puller.stats.borrow().clone();
+        pulled.stats.total_ms = now() - started;
+        pulled
+    });
     let mut record = puller.record.into_inner();
     if let Err(e) = &result {
         record.state = ImportState::Failed;
@@ -189,6 +205,8 @@ struct Puller<'a, T, S> {
     record: RefCell<ImportRecord>,
     /// Never borrowed across an await.
     events: RefCell<&'a mut dyn FnMut(PullEvent)>,
+    /// The stage times so far (see [`Pulled::stats`]); never borrowed across an await.
+    stats: RefCell<ImportStats>,
 }
 
 impl<T: Transport, S: Store> Puller<'_, T, S> {
@@ -204,6 +222,13 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
         (self.events.borrow_mut())(event);
     }
 
+    /// Adds the time since `since` to one stage; returns the time now.
+    fn lap(&self, since: f64, stage: fn(&mut ImportStats) -> &mut f64) -> f64 {
+        let now = (self.now)();
+        *stage(&mut self.stats.borrow_mut()) += now - since;
+        now
+    }
+
     /// Re-writes the import record with a fresh heartbeat.
     async fn beat(&self) -> Result<(), StoreError> {
         let record = {
@@ -215,6 +240,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
     }
 
     async fn run(&self) -> Result<Pulled, PullError> {
+        let t = (self.now)();
         let reference = &self.request.reference;
         let asked = reference.digest().map_or_else(|| reference.tag().unwrap_or("latest").to_owned(), ToString::to_string);
         let top = self.client.manifest(self.host(), self.repository(), &asked).await?;
@@ -236,6 +262,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
                 return Err(invalid("manifest", format!("layer {} has media type {}, not a layer", layer.digest, layerwise_core::text::clip(&layer.media_type, 100))));
             }
         }
+        let t = self.lap(t, |s| &mut s.plan_ms);
 
         // Write-ahead: every blob this pull may store is listed before any is.
         {
@@ -257,11 +284,13 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
                 missing.push((layer, diff_id));
             }
         }
+        self.lap(t, |s| &mut s.store_ms);
         let mut downloads = stream::iter(missing.iter().map(|(layer, diff_id)| self.download(layer, diff_id))).buffer_unordered(PARALLEL_DOWNLOADS);
         while let Some(done) = downloads.next().await {
             done?;
         }
         drop(downloads);
+        let t = (self.now)();
         for (layer, diff_id) in manifest.layers.iter().zip(diff_ids) {
             let size = self.store.layer(diff_id).await?.map(|l| l.size).ok_or_else(|| StoreError::NotFound(format!("layer {diff_id}")))?;
             image_layers.push(ImageLayer { blob: layer.digest.clone(), blob_size: layer.size, media_type: layer.media_type.clone(), diff_id: diff_id.clone(), size });
@@ -300,6 +329,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
             r.state = ImportState::Committed;
         }
         self.beat().await?;
+        self.lap(t, |s| &mut s.store_ms);
 
         let shown = match reference.digest() {
             Some(d) => format!("{}@{d}", reference.familiar_name()),
@@ -307,7 +337,8 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
         };
         let status = if up_to_date { format!("Status: Image is up to date for {shown}") } else { format!("Status: Downloaded newer image for {shown}") };
         let lines = vec![format!("Digest: {}", top.digest), status, reference.to_string()];
-        Ok(Pulled { id, digest: top.digest, up_to_date, lines })
+        // `pull` fills in the stats once the whole pull is timed.
+        Ok(Pulled { id, digest: top.digest, up_to_date, lines, stats: ImportStats::default() })
     }
 
     /// The manifest for the platform asked for: `top` itself, or the one its index (or nested
@@ -336,7 +367,9 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
         let mut resumes = 0;
         let mut last_beat = (self.now)();
         'fetch: loop {
+            let asked = (self.now)();
             let (mut body, start) = self.client.blob(self.host(), self.repository(), &layer.digest, received).await?;
+            self.lap(asked, |s| &mut s.read_ms);
             if start != received {
                 // The registry ignored the range: start again from the first byte.
                 (reader, builder, received) = (LayerReader::new(layer.size), self.store.blob_builder(), 0);
@@ -345,18 +378,24 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
                 if (self.cancelled)() {
                     return Err(PullError::Cancelled);
                 }
-                match body.chunk().await {
+                let waiting = (self.now)();
+                let next = body.chunk().await;
+                let arrived = self.lap(waiting, |s| &mut s.read_ms);
+                match next {
                     Ok(Some(chunk)) => {
                         received += chunk.len() as u64;
                         if received > layer.size {
                             return Err(invalid(&format!("layer {}", layer.digest), format!("the registry sent more than the {} bytes its descriptor says", layer.size)));
                         }
                         reader.update(&chunk).map_err(layer_error)?;
+                        let hashed = self.lap(arrived, |s| &mut s.digest_ms);
                         builder.append(&chunk);
+                        self.lap(hashed, |s| &mut s.store_ms);
                         self.emit(PullEvent::Layer { id: id.clone(), status: LayerStatus::Downloading { done: received, total: layer.size } });
                         if (self.now)() - last_beat > HEARTBEAT_MS {
                             last_beat = (self.now)();
                             self.beat().await?;
+                            self.lap(last_beat, |s| &mut s.store_ms);
                         }
                     }
                     Ok(None) if received < layer.size && resumes < MAX_RESUMES => break,
@@ -372,7 +411,9 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
         if received != layer.size {
             return Err(invalid(&format!("layer {}", layer.digest), format!("{received} bytes received of the {} its descriptor says", layer.size)));
         }
+        let t = (self.now)();
         let summary: LayerSummary = reader.finish().map_err(layer_error)?;
+        let t = self.lap(t, |s| &mut s.digest_ms);
         if summary.digest != layer.digest {
             return Err(RegistryError::DigestMismatch { what: format!("layer {id}"), expected: layer.digest.clone(), actual: summary.digest }.into());
         }
@@ -381,6 +422,12 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
         }
         let data = builder.finish()?;
         store::keep_layer(self.store, &summary, layer.media_type.clone(), data).await?;
+        self.lap(t, |s| &mut s.store_ms);
+        {
+            let mut stats = self.stats.borrow_mut();
+            stats.blob_bytes += summary.blob_size;
+            stats.tar_bytes += summary.tar_size;
+        }
         self.emit(PullEvent::Layer { id, status: LayerStatus::PullComplete });
         Ok(())
     }
