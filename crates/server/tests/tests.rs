@@ -3,6 +3,7 @@
 
 // Starting the harness, making fixtures, running tools.
 mod common;
+mod console;
 // The core's views equal what the docker CLI 28.2 prints for the same store.
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.

@@ -131,8 +131,10 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
         } else if let Some(shorts) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
             let mut rest = shorts;
             while let Some(c) = rest.chars().next() {
+                // pflag names the shorthands from this one on (`'x' in -x` for `-aqx`).
+                let here = rest.to_owned();
                 rest = &rest[c.len_utf8()..];
-                let flag = flags.iter().find(|f| f.short == Some(c)).ok_or_else(|| FlagError::UnknownShort(c, shorts.to_owned()))?;
+                let flag = flags.iter().find(|f| f.short == Some(c)).ok_or_else(|| FlagError::UnknownShort(c, here.clone()))?;
                 match flag.kind {
                     Kind::Bool => match rest.strip_prefix('=') {
                         Some(v) => {
@@ -145,7 +147,7 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
                         let value = if !rest.is_empty() {
                             rest.strip_prefix('=').unwrap_or(rest).to_owned()
                         } else {
-                            let v = args.get(i).cloned().ok_or_else(|| FlagError::NeedsArgument(format!("'{c}' in -{shorts}")))?;
+                            let v = args.get(i).cloned().ok_or_else(|| FlagError::NeedsArgument(format!("'{c}' in -{here}")))?;
                             i += 1;
                             v
                         };
@@ -198,7 +200,8 @@ mod tests {
     fn errors_in_pflag_words() {
         let err = |a: &[&str]| parse(FLAGS, &args(a)).err().map(|e| e.to_string());
         assert_eq!(err(&["--foo"]).as_deref(), Some("unknown flag: --foo"));
-        assert_eq!(err(&["-ax"]).as_deref(), Some("unknown shorthand flag: 'x' in -ax"));
+        assert_eq!(err(&["-ax"]).as_deref(), Some("unknown shorthand flag: 'x' in -x"));
+        assert_eq!(err(&["-af"]).as_deref(), Some("flag needs an argument: 'f' in -f"));
         assert_eq!(err(&["--format"]).as_deref(), Some("flag needs an argument: --format"));
         assert_eq!(err(&["-f"]).as_deref(), Some("flag needs an argument: 'f' in -f"));
         assert_eq!(err(&["-H=maybe"]).as_deref(), Some("invalid argument \"maybe\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"));

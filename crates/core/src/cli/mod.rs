@@ -1,5 +1,7 @@
 //! The docker command lines the page's console takes: a small shell ([`shell`]) and docker's
 //! flag parser ([`flags`]). The output formatting lives in [`crate::view`], shared with the GUI.
 
+pub mod commands;
 pub mod flags;
+mod help;
 pub mod shell;

@@ -1,0 +1,100 @@
+//! The console reads command lines as the real docker CLI 28.2.2 does: for each line below, the
+//! same stdout, stderr and exit status for everything decided before a command runs (help,
+//! unknown commands and flags, wrong argument counts). Needs no daemon: the CLI prints these
+//! without connecting.
+
+use std::process::Command;
+
+use layerwise_core::cli::commands::{read, Read};
+use layerwise_core::cli::shell;
+
+/// What the real CLI prints for `line` (split by the console's own shell, so quoting is the
+/// same on both sides).
+fn docker(words: &[String]) -> (String, String, i32) {
+    let out = Command::new("docker")
+        .args(&words[1..])
+        .env("DOCKER_HOST", "tcp://127.0.0.1:9")
+        .env("DOCKER_CONFIG", std::env::temp_dir().join("layerwise-docker-config"))
+        .output()
+        .expect("the docker CLI");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+const LINES: &[&str] = &[
+    "docker images --foo",
+    "docker images -x",
+    "docker images -aqx",
+    "docker images a b",
+    "docker images --format",
+    "docker image ls a b",
+    "docker image list --help",
+    "docker history",
+    "docker history a b",
+    "docker history -H=maybe busybox",
+    "docker history --human=nope busybox",
+    "docker image history",
+    "docker inspect",
+    "docker image inspect",
+    "docker inspect -f",
+    "docker rmi",
+    "docker image rm",
+    "docker image remove --nope x",
+    "docker tag a",
+    "docker tag a b c",
+    "docker image tag a",
+    "docker ps x",
+    "docker container ls x",
+    "docker ps -n",
+    "docker search",
+    "docker search --limit",
+    "docker pull",
+    "docker image pull a b",
+    "docker commit",
+    "docker commit a b c",
+    "docker save",
+    "docker load x",
+    "docker image load --nope",
+    "docker nope",
+    "docker image nope",
+    "docker container nope x",
+    "docker images --help",
+    "docker images -h",
+    "docker image ls --help",
+    "docker history --help",
+    "docker image history --help",
+    "docker inspect --help",
+    "docker image inspect --help",
+    "docker rmi --help",
+    "docker image rm --help",
+    "docker tag --help",
+    "docker image tag --help",
+    "docker ps --help",
+    "docker container ls --help",
+    "docker search --help",
+    "docker pull --help",
+    "docker image pull --help",
+    "docker commit --help",
+    "docker container commit --help",
+    "docker save --help",
+    "docker image save --help",
+    "docker load --help",
+    "docker image load --help",
+];
+
+#[test]
+fn the_console_reads_command_lines_as_the_docker_cli_does() {
+    let mut differ = Vec::new();
+    for line in LINES {
+        let commands = shell::parse(line).expect("parse");
+        let words = shell::expand(&commands[0], &mut |_| String::new());
+        let ours = match read(&words) {
+            Read::Print { stdout, stderr, status } => (stdout, stderr, status),
+            Read::Run(inv) => (String::new(), format!("(would run {:?})", inv.spec.path), 0),
+        };
+        let theirs = docker(&words);
+        if ours != theirs {
+            differ.push(format!("{line}\n  docker: {theirs:?}\n  ours:   {ours:?}"));
+        }
+    }
+    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), LINES.len(), differ.join("\n"));
+}
