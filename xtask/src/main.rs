@@ -6,7 +6,7 @@
 //!   tier (or the ones named), printing each stage's time.
 //! - `cargo xtask fixtures DIR`: makes the test fixtures with umoci, skopeo and podman.
 //! - `cargo xtask fuzz [--seconds N] [TARGET]...`: runs the cargo-fuzz targets (nightly).
-//! - `cargo xtask bench [import|export] [--smoke]`: benchmarks against native peers; write BENCHMARKS.md.
+//! - `cargo xtask bench [import|export|pull] [--smoke]`: benchmarks against native peers; write BENCHMARKS.md.
 
 mod bench;
 mod fuzz;
@@ -53,7 +53,7 @@ enum Command {
     },
     /// Benchmark against native peers and write the figures to BENCHMARKS.md.
     Bench {
-        /// What to measure: imports (the default), or export and the explorer.
+        /// What to measure: imports (the default), export and the explorer, or pulls.
         #[arg(value_enum, default_value = "import")]
         what: bench::What,
         /// One run on the small test fixtures; writes nothing (CI runs this).
@@ -157,6 +157,7 @@ fn test(tiers: &[Tier], no_install: bool) -> Result<(), String> {
     if wants(Tier::Bench) {
         bench::run(bench::What::Import, true)?;
         bench::run(bench::What::Export, true)?;
+        bench::run(bench::What::Pull, true)?;
     }
     if wants(Tier::Fuzz) {
         if fuzz::nightly_present() {

@@ -1,7 +1,7 @@
-//! `cargo xtask bench [import|export]`: imports (or saves, and the explorer) in headless Chromium
-//! on the release build, against native peers timed in the same run on the same files; each
-//! writes its section of BENCHMARKS.md. `--smoke` runs once on the small test fixtures and
-//! writes nothing, so CI keeps the benchmarks from rotting.
+//! `cargo xtask bench [import|export|pull]`: imports (or saves and the explorer, or pulls from a
+//! local registry) in headless Chromium on the release build, against native peers timed in the
+//! same run on the same files; each writes its section of BENCHMARKS.md. `--smoke` runs once on
+//! the small test fixtures and writes nothing, so CI keeps the benchmarks from rotting.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -12,6 +12,7 @@ use std::time::Instant;
 use crate::run::{cmd, root, stage, target_dir};
 
 mod export;
+mod pull;
 
 /// What `cargo xtask bench` measures.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -20,6 +21,8 @@ pub(crate) enum What {
     Import,
     /// Saving an image, and opening a directory of 100,000 files in the explorer.
     Export,
+    /// Pulling an image from a local registry.
+    Pull,
 }
 
 /// Runs per figure.
@@ -76,13 +79,15 @@ struct BrowserRun {
     peak_rss: f64,
 }
 
-/// The import's own stage timings (core `ImportStats`).
+/// An import's (or a pull's) own stage timings (core `ImportStats`).
 #[derive(serde::Deserialize, Clone, Copy)]
 struct Stats {
     plan_ms: f64,
     read_ms: f64,
     digest_ms: f64,
     store_ms: f64,
+    total_ms: f64,
+    blob_bytes: f64,
     tar_bytes: f64,
 }
 
@@ -119,6 +124,7 @@ pub(crate) fn run(what: What, smoke: bool) -> Result<(), String> {
         (What::Import, true) => run_smoke(),
         (What::Import, false) => run_import(),
         (What::Export, smoke) => export::run(smoke),
+        (What::Pull, smoke) => pull::run(smoke),
     }
 }
 
