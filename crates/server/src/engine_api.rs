@@ -85,8 +85,12 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         (&Method::GET | &Method::HEAD, "/_ping") => ping(),
         (&Method::GET, "/images/json") => {
             let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
-            json(StatusCode::OK, &view::image_summaries(&state.images(), all))
+            let patterns = reference_filters(query.get("filters"));
+            let images = state.images();
+            let images = if patterns.is_empty() { images } else { view::filter_reference(&images, &patterns.iter().map(String::as_str).collect::<Vec<_>>()) };
+            json(StatusCode::OK, &view::image_summaries(&images, all))
         }
+        (&Method::GET, "/info") => json(StatusCode::OK, &serde_json::json!({ "ID": "layerwise", "Swarm": { "LocalNodeState": "inactive", "ControlAvailable": false } })),
         (&Method::GET, "/containers/json") => {
             let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
             json(StatusCode::OK, &view::container_summaries(&state.containers(), &state.images(), all))
@@ -123,6 +127,12 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         (_, p) if p.starts_with("/containers/") => message(StatusCode::NOT_FOUND, &format!("No such container: {}", container_name(p))),
         _ => message(StatusCode::NOT_FOUND, &format!("page not found: {method} {path}")),
     }
+}
+
+/// The `reference` patterns of a `filters` query (`{"reference":{"test/app":true}}`).
+fn reference_filters(filters: Option<&String>) -> Vec<String> {
+    let parsed: Option<serde_json::Value> = filters.and_then(|f| serde_json::from_str(f).ok());
+    parsed.as_ref().and_then(|v| v.get("reference")).and_then(|r| r.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default()
 }
 
 /// `DELETE /images/{name}`: the core's plan of `docker rmi`, applied.
@@ -175,7 +185,7 @@ fn with_image(state: &State, name: &str, f: impl FnOnce(&ImageRecord, &ImageConf
     let images = state.images();
     match store::resolve(&images, &name).and_then(|i| Some((i, state.configs.get(&i.id)?))) {
         Some((image, config)) => f(image, config),
-        None => message(StatusCode::NOT_FOUND, &format!("No such image: {name}")),
+        None => message(StatusCode::NOT_FOUND, &store::no_such_image(&name)),
     }
 }
 

@@ -69,6 +69,21 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Runs the real docker CLI against the harness: stdout, stderr and the exit status,
+    /// whatever they are.
+    pub(crate) fn docker_output(&self, args: &[String]) -> (String, String, i32) {
+        let out = Command::new("docker")
+            .args(args)
+            .env("DOCKER_HOST", format!("tcp://{}", self.addr))
+            .env_remove("DOCKER_CONTEXT")
+            .env("DOCKER_CONFIG", std::env::temp_dir().join("layerwise-docker-config"))
+            .output()
+            .expect("the docker CLI must be installed");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code().unwrap_or(-1))
+    }
+}
+
 /// Unix seconds now.
 pub(crate) fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64

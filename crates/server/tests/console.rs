@@ -6,7 +6,11 @@
 use std::process::Command;
 
 use layerwise_core::cli::commands::{read, Read};
+use layerwise_core::cli::run::{run_read_only, Output, Snapshot};
 use layerwise_core::cli::shell;
+use layerwise_core::digest::Digest;
+
+use crate::common::{archives, now, Harness};
 
 /// What the real CLI prints for `line` (split by the console's own shell, so quoting is the
 /// same on both sides).
@@ -97,4 +101,58 @@ fn the_console_reads_command_lines_as_the_docker_cli_does() {
         }
     }
     assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), LINES.len(), differ.join("\n"));
+}
+
+/// Lines that run against a store: the console over the harness's store prints what the docker
+/// CLI prints when pointed at the harness.
+const RUN_LINES: &[&str] = &[
+    "docker images",
+    "docker images -a",
+    "docker image ls -q",
+    "docker images -aq",
+    "docker images --no-trunc",
+    "docker images -q --no-trunc",
+    "docker images --digests",
+    "docker images test/app",
+    "docker images test/app:1",
+    "docker images test/nothing",
+    "docker history test/app:1",
+    "docker history --no-trunc test/app:1",
+    "docker history -q test/app:1",
+    "docker history -H=false test/app:1",
+    "docker image history --human=false --no-trunc test/base:1",
+    "docker history nothing",
+    "docker inspect test/app:1",
+    "docker inspect test/app:1 test/base:1",
+    "docker inspect nothing",
+    "docker inspect test/base:1 nothing",
+    "docker image inspect nothing",
+    "docker image inspect test/base:1",
+    "docker ps",
+    "docker ps -a",
+];
+
+#[test]
+fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
+    let h = Harness::start(&archives());
+    let images = h.state.images();
+    let config = |id: &Digest| h.state.config(id).cloned();
+    let containers = h.state.containers();
+    let mut differ = Vec::new();
+    for line in RUN_LINES {
+        let words = shell::expand(&shell::parse(line).expect("parse")[0], &mut |_| String::new());
+        let before = now();
+        let theirs = h.docker_output(&words[1..]);
+        let after = now();
+        let Read::Run(inv) = read(&words) else { panic!("{line}: not a command") };
+        let ours_at = |t: i64| {
+            let snapshot = Snapshot { images: &images, config: &config, containers: &containers, now: t };
+            let Output { stdout, stderr, status } = run_read_only(&inv, &snapshot).expect("read-only");
+            (stdout, stderr, status)
+        };
+        if !(before..=after).any(|t| ours_at(t) == theirs) {
+            differ.push(format!("{line}\n  docker: {theirs:?}\n  ours:   {:?}", ours_at(after)));
+        }
+    }
+    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), RUN_LINES.len(), differ.join("\n"));
 }

@@ -3,5 +3,6 @@
 
 pub mod commands;
 pub mod flags;
+pub mod run;
 mod help;
 pub mod shell;

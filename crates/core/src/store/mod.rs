@@ -322,6 +322,16 @@ mod remove;
 pub use memory::MemoryStore;
 pub use remove::{apply_removal, chains, plan_removal, plan_tag, ContainerUse, Removal, RemoveError, Removed};
 
+/// The daemon's words for a name it did not find: `No such image: busybox:latest` for `busybox`
+/// (a name is shown with its default tag; IDs and digests as given).
+pub fn no_such_image(name: &str) -> String {
+    let looks_like_id = name.len() >= 3 && name.trim_start_matches("sha256:").bytes().all(|b| b.is_ascii_hexdigit());
+    match crate::reference::Reference::parse(name) {
+        Ok(r) if !looks_like_id && r.digest().is_none() => format!("No such image: {}", r.with_default_tag().familiar()),
+        _ => format!("No such image: {name}"),
+    }
+}
+
 /// Finds an image the way docker resolves a name: a reference (`nginx`, `test/app:1`), the full
 /// ID, or a unique prefix of the ID's hex (with or without `sha256:`).
 pub fn resolve<'a>(images: &'a [ImageRecord], name: &str) -> Option<&'a ImageRecord> {

@@ -92,3 +92,33 @@ pub fn history_table(items: &[HistoryItem], now: i64, truncate: bool) -> String 
     }
     tabwrite(&rows)
 }
+
+/// The flags of `docker history` that change what it prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryOptions {
+    /// `-H` (the default): "3 months ago" and "7.8MB"; else RFC 3339 times and byte counts.
+    pub human: bool,
+    /// `--no-trunc`.
+    pub no_trunc: bool,
+    /// `-q`: only the IDs.
+    pub quiet: bool,
+}
+
+/// What `docker history` prints with these flags.
+pub fn history_text(items: &[HistoryItem], now: i64, options: &HistoryOptions) -> String {
+    let id = |h: &HistoryItem| if !options.no_trunc && h.id.starts_with("sha256:") { h.id["sha256:".len()..].chars().take(12).collect() } else { h.id.clone() };
+    if options.quiet {
+        return items.iter().map(|h| format!("{}\n", id(h))).collect();
+    }
+    if options.human {
+        return history_table(items, now, !options.no_trunc);
+    }
+    let mut rows = vec![["IMAGE", "CREATED AT", "CREATED BY", "SIZE", "COMMENT"].map(String::from).to_vec()];
+    for h in items {
+        let created_by = h.created_by.replace('\t', " ");
+        let created_by = if options.no_trunc { created_by } else { ellipsis(&created_by, 45) };
+        let created = time::OffsetDateTime::from_unix_timestamp(h.created).ok().and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default();
+        rows.push(vec![id(h), created, created_by, h.size.to_string(), h.comment.clone()]);
+    }
+    tabwrite(&rows)
+}

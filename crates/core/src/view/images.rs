@@ -160,3 +160,110 @@ impl SharedSizes {
             .collect()
     }
 }
+
+/// The flags of `docker images` that change what it prints.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImagesOptions {
+    /// `-q`: only IDs.
+    pub quiet: bool,
+    /// `--no-trunc`: full IDs.
+    pub no_trunc: bool,
+    /// `--digests`: a DIGEST column.
+    pub digests: bool,
+}
+
+/// What `docker images` prints with these flags.
+pub fn images_text(summaries: &[ImageSummary], now: i64, options: &ImagesOptions) -> String {
+    let mut rows = Vec::new();
+    for s in summaries {
+        for r in ImageRow::for_image(s, now) {
+            let digest = s
+                .repo_digests
+                .iter()
+                .filter_map(|d| Reference::parse(d).ok())
+                .find(|d| d.familiar_name() == r.repository)
+                .and_then(|d| d.digest().map(ToString::to_string))
+                .unwrap_or_else(|| "<none>".to_owned());
+            rows.push((r, digest));
+        }
+    }
+    let id = |r: &ImageRow| if options.no_trunc { r.id.clone() } else { r.short_id.clone() };
+    if options.quiet {
+        return rows.iter().map(|(r, _)| format!("{}\n", id(r))).collect();
+    }
+    let mut header = vec!["REPOSITORY", "TAG"];
+    if options.digests {
+        header.push("DIGEST");
+    }
+    header.extend(["IMAGE ID", "CREATED", "SIZE"]);
+    let mut table = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
+    for (r, digest) in &rows {
+        let mut line = vec![r.repository.clone(), r.tag.clone()];
+        if options.digests {
+            line.push(digest.clone());
+        }
+        line.extend([id(r), r.created_since.clone(), r.size.clone()]);
+        table.push(line);
+    }
+    tabwrite(&table)
+}
+
+/// The images `--filter reference=PATTERN` (and `docker images REPOSITORY[:TAG]`) keeps, as the
+/// daemon filters them: a reference matches when its familiar form, or (for a pattern without a
+/// tag) its familiar name, matches the pattern as Go's `path.Match`; only matching references
+/// stay on an image, and an image left with none is dropped.
+pub fn filter_reference(records: &[ImageRecord], patterns: &[&str]) -> Vec<ImageRecord> {
+    let matches = |r: &str| {
+        let Ok(parsed) = Reference::parse(r) else { return false };
+        patterns.iter().any(|p| path_match(p, &parsed.familiar()) || (!p.contains(':') && path_match(p, &parsed.familiar_name())))
+    };
+    records
+        .iter()
+        .filter_map(|i| {
+            let mut kept = i.clone();
+            kept.repo_tags.retain(|t| matches(t));
+            kept.repo_digests.retain(|d| matches(d));
+            (!kept.repo_tags.is_empty() || !kept.repo_digests.is_empty()).then_some(kept)
+        })
+        .collect()
+}
+
+/// Go's `path.Match` for `*` (any run without `/`), `?` (one character but `/`) and literal
+/// characters; a `[` class is taken literally.
+fn path_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // Classic wildcard matching with backtracking to the last `*`.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < n.len() {
+        if i < p.len() && (p[i] == n[j] || (p[i] == '?' && n[j] != '/')) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star.filter(|_| n[mark] != '/') {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::path_match;
+
+    #[test]
+    fn matches_as_go_path_match() {
+        assert!(path_match("test/*", "test/app"));
+        assert!(!path_match("test*", "test/app"));
+        assert!(path_match("test/app:?", "test/app:1"));
+        assert!(path_match("busybox", "busybox"));
+        assert!(!path_match("busy", "busybox"));
+        assert!(path_match("*", "busybox"));
+    }
+}
