@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::browser::store::IdbStore;
 use crate::browser::worker_bridge::WorkerBridge;
-use crate::components::{ContainersView, ErrorBanner, ImagePage, ImagesView, ImportsPanel, RegistryView};
+use crate::components::{Console, ContainersView, ErrorBanner, ImagePage, ImagesView, ImportsPanel, RegistryView};
 use crate::protocol::{Event, Request};
 use crate::route::Route;
 use crate::state::{Action, AppState};
@@ -177,6 +177,7 @@ pub fn App() -> Html {
                 <ContainersView images={images.clone()} now={now} />
             </>
         },
+        (Route::Console, Some(images)) => html! { <Console images={images.clone()} on_changed={on_changed.clone()} /> },
         (Route::Registry, Some(_)) => html! { <RegistryView on_pull={on_pull.clone()} /> },
         (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} on_changed={on_changed.clone()} on_commit={on_commit.clone()} /> },
     };
@@ -184,7 +185,7 @@ pub fn App() -> Html {
         <div class="app">
             <header class="top">
                 <a class="brand" href="#/">{ "Layerwise" }</a>
-                <nav><a href="#/">{ "Images" }</a><a href="#/registry">{ "Registry" }</a></nav>
+                <nav><a href="#/">{ "Images" }</a><a href="#/registry">{ "Registry" }</a><a href="#/console">{ "Console" }</a></nav>
                 <span class="tagline">{ "Docker & OCI images, in your browser" }</span>
             </header>
             <ErrorBanner error={state.error.clone()} on_dismiss={on_dismiss} />

@@ -9,14 +9,18 @@ pub enum Route {
     Image(String),
     /// `#/registry`: search and pull.
     Registry,
+    /// `#/console`: docker's commands.
+    Console,
 }
 
 impl Route {
     /// The route of a URL fragment (with or without the leading `#`); unknown ones show the images.
     pub fn from_hash(hash: &str) -> Self {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
-        if path == "registry" {
-            return Self::Registry;
+        match path {
+            "registry" => return Self::Registry,
+            "console" => return Self::Console,
+            _ => {}
         }
         match path.strip_prefix("images/") {
             Some(name) if !name.is_empty() => Self::Image(percent_encoding::percent_decode_str(name).decode_utf8_lossy().into_owned()),
@@ -30,6 +34,7 @@ impl Route {
             Self::Images => "#/".to_owned(),
             Self::Image(name) => format!("#/images/{name}"),
             Self::Registry => "#/registry".to_owned(),
+            Self::Console => "#/console".to_owned(),
         }
     }
 }

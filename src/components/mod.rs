@@ -1,5 +1,6 @@
 //! The page's components, one per file.
 
+mod console;
 mod containers_view;
 mod drop_zone;
 mod edit_session;
@@ -17,6 +18,7 @@ mod registry_view;
 mod virtual_list;
 mod waste_view;
 
+pub use console::Console;
 pub use containers_view::ContainersView;
 pub use drop_zone::DropZone;
 pub use edit_session::EditSession;
