@@ -126,36 +126,6 @@ pub fn App() -> Html {
         Callback::from(move |_| dispatch.dispatch(Action::ClearFinished))
     };
 
-    let on_commit = {
-        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
-        Callback::from(move |request: Request| {
-            let Request::Commit { id, tag, .. } = &request else { return };
-            let name = format!("docker commit → {}", if tag.is_empty() { "<none>" } else { tag });
-            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
-            let sent = match bridge.borrow().as_ref() {
-                Some(b) => b.send(&request, None),
-                None => Err("the worker is not running".to_owned()),
-            };
-            if let Err(error) = sent {
-                dispatch.dispatch(Action::Worker(Event::Failed { id: id.clone(), error: format!("{name}: {error}"), memory: 0 }));
-            }
-        })
-    };
-    let on_pull = {
-        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
-        Callback::from(move |request: Request| {
-            let Request::Pull { id, reference, .. } = &request else { return };
-            let name = format!("docker pull {reference}");
-            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
-            let sent = match bridge.borrow().as_ref() {
-                Some(b) => b.send(&request, None),
-                None => Err("the worker is not running".to_owned()),
-            };
-            if let Err(error) = sent {
-                dispatch.dispatch(Action::Worker(Event::Failed { id: id.clone(), error: format!("{name}: {error}"), memory: 0 }));
-            }
-        })
-    };
     let on_cancel = {
         let bridge = bridge.clone();
         Callback::from(move |id: String| {
@@ -164,6 +134,27 @@ pub fn App() -> Html {
             }
         })
     };
+    let on_job = {
+        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |(request, file): (Request, Option<web_sys::File>)| {
+            let (id, name) = match &request {
+                Request::Import { id, name, .. } => (id.clone(), name.clone()),
+                Request::Pull { id, reference, .. } => (id.clone(), format!("docker pull {reference}")),
+                Request::Commit { id, tag, .. } => (id.clone(), format!("docker commit → {}", if tag.is_empty() { "<none>" } else { tag })),
+                Request::Cancel { .. } => return,
+            };
+            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
+            let sent = match bridge.borrow().as_ref() {
+                Some(b) => b.send(&request, file.as_ref()),
+                None => Err("the worker is not running".to_owned()),
+            };
+            if let Err(error) = sent {
+                dispatch.dispatch(Action::Worker(Event::Failed { id, error: format!("{name}: {error}"), memory: 0 }));
+            }
+        })
+    };
+    let on_pull = on_job.reform(|request: Request| (request, None));
+    let on_commit = on_job.reform(|request: Request| (request, None));
     let on_changed = {
         let dispatch = state.dispatcher();
         Callback::from(move |()| load_images(dispatch.clone()))
@@ -177,7 +168,7 @@ pub fn App() -> Html {
                 <ContainersView images={images.clone()} now={now} />
             </>
         },
-        (Route::Console, Some(images)) => html! { <Console images={images.clone()} on_changed={on_changed.clone()} /> },
+        (Route::Console, Some(images)) => html! { <Console images={images.clone()} imports={state.imports.clone()} on_job={on_job.clone()} on_changed={on_changed.clone()} /> },
         (Route::Registry, Some(_)) => html! { <RegistryView on_pull={on_pull.clone()} /> },
         (Route::Image(name), Some(images)) => html! { <ImagePage name={name.clone()} images={images.clone()} now={now} on_changed={on_changed.clone()} on_commit={on_commit.clone()} /> },
     };

@@ -12,12 +12,21 @@ use layerwise_core::cli::shell::{self, Command};
 use layerwise_core::container::ContainerRecord;
 use layerwise_core::digest::Digest;
 use layerwise_core::spec::{self, ImageConfig};
-use layerwise_core::store::{ImageRecord, Store};
+use layerwise_core::cli::flags::Given;
+use layerwise_core::commit::apply_instruction;
+use layerwise_core::store::{self, ImageRecord, Store};
+use layerwise_core::view;
+use layerwise_registry::search::SearchQuery;
+use layerwise_registry::{Client, Mode};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::browser::fetch::Fetch;
 use crate::browser::store::IdbStore;
-use crate::browser::{actions, session};
+use crate::browser::{actions, download, session};
+use crate::protocol::Request;
+use crate::state::{ImportRow, ImportStatus};
 
 /// One entry of the transcript.
 #[derive(Clone, PartialEq)]
@@ -25,6 +34,17 @@ struct Entry {
     line: String,
     stdout: String,
     stderr: String,
+    /// A job the worker runs for it (pull, commit, load): its lines are shown as they come.
+    job: Option<String>,
+}
+
+/// What a line did.
+#[derive(Default)]
+struct Done {
+    stdout: String,
+    stderr: String,
+    changed: bool,
+    job: Option<String>,
 }
 
 /// Props of [`Console`].
@@ -32,6 +52,10 @@ struct Entry {
 pub struct ConsoleProps {
     /// The stored images (for completion).
     pub images: Rc<Vec<ImageRecord>>,
+    /// This session's jobs (imports, pulls, commits), whose lines pull, commit and load show.
+    pub imports: Vec<ImportRow>,
+    /// Hands a job to the worker (with the file a load reads).
+    pub on_job: Callback<(Request, Option<web_sys::File>)>,
     /// Called after a command changed the store.
     pub on_changed: Callback<()>,
 }
@@ -78,17 +102,20 @@ fn substitute(commands: &[Command], loaded: &Loaded) -> String {
     out
 }
 
-/// Runs one line; returns what it printed and whether the store changed.
-async fn run_line(line: &str) -> (String, String, bool) {
+/// Runs one line.
+async fn run_line(line: &str, on_job: &Callback<(Request, Option<web_sys::File>)>) -> Done {
     let commands = match shell::parse(line) {
         Ok(c) => c,
-        Err(e) => return (String::new(), format!("{e}\n"), false),
+        Err(e) => return Done { stderr: format!("{e}\n"), ..Done::default() },
     };
-    let (mut stdout, mut stderr, mut changed) = (String::new(), String::new(), false);
+    let mut done = Done::default();
     for command in &commands {
         let loaded = match load().await {
             Ok(l) => l,
-            Err(e) => return (stdout, format!("{stderr}{e}\n"), changed),
+            Err(e) => {
+                done.stderr.push_str(&format!("{e}\n"));
+                return done;
+            }
         };
         let words = shell::expand(command, &mut |inner| substitute(inner, &loaded));
         if words == ["clear"] {
@@ -102,23 +129,123 @@ async fn run_line(line: &str) -> (String, String, bool) {
                 match run_read_only(&inv, &snapshot) {
                     Some(o) => o,
                     None => {
-                        let (o, did) = run_changing(inv.spec.action, &inv.given).await;
-                        changed |= did;
+                        let (o, did, job) = run_changing(inv.spec.action, &inv.given, &loaded, on_job).await;
+                        done.changed |= did;
+                        done.job = job.or(done.job);
                         o
                     }
                 }
             }
         };
-        stdout.push_str(&output.stdout);
-        stderr.push_str(&output.stderr);
+        done.stdout.push_str(&output.stdout);
+        done.stderr.push_str(&output.stderr);
     }
-    (stdout, stderr, changed)
+    done
 }
 
-/// The commands that change the store or need more than a snapshot.
-async fn run_changing(action: Action, given: &layerwise_core::cli::flags::Given) -> (Output, bool) {
+fn job_id(kind: &str) -> String {
+    format!("{kind}-{}-{:08x}", js_sys::Date::now() as u64, (js_sys::Math::random() * f64::from(u32::MAX)) as u32)
+}
+
+fn failed(stderr: String) -> Output {
+    Output { stderr, status: 1, ..Output::default() }
+}
+
+/// `docker search`: through the proxy, printed as docker prints it.
+async fn search(given: &Given) -> Output {
+    let mut query = SearchQuery::new(given.args.first().map_or("", String::as_str));
+    if let Some(limit) = given.value("limit") {
+        match limit.parse() {
+            Ok(n) => query.limit = n,
+            Err(_) => return failed(format!("invalid argument \"{limit}\" for \"--limit\" flag: strconv.ParseInt: parsing \"{limit}\": invalid syntax\n")),
+        }
+    }
+    for f in given.values("filter") {
+        if let Err(e) = query.filter(f) {
+            return failed(format!("Error response from daemon: {e}\n"));
+        }
+    }
+    let client = Client::new(Fetch, Mode::Proxy { base: String::new() });
+    match layerwise_registry::search::search(&client, &query).await {
+        Ok(results) => Output { stdout: view::search_table(&results, given.bool("no-trunc")), ..Output::default() },
+        Err(e) => failed(format!("Error response from daemon: {e}\n")),
+    }
+}
+
+/// `docker commit`: the session's `-c` changes are recorded first, then the worker commits.
+async fn commit(given: &Given, loaded: &Loaded, on_job: &Callback<(Request, Option<web_sys::File>)>) -> Result<String, Output> {
+    let name = given.args.first().map_or("", String::as_str);
+    let Some(session) = loaded.containers.iter().find(|c| c.name == name || (!name.is_empty() && c.id.starts_with(name))) else {
+        return Err(failed(format!("Error response from daemon: No such container: {name}\n")));
+    };
+    let changes: Vec<String> = given.values("change").into_iter().map(str::to_owned).collect();
+    let mut scratch = serde_json::Map::new();
+    if let Some(e) = changes.iter().find_map(|c| apply_instruction(&mut scratch, c).err()) {
+        return Err(failed(format!("Error response from daemon: {e}\n")));
+    }
+    if !changes.is_empty() {
+        let mut next = session.changes.clone();
+        next.config.extend(changes);
+        session::save(session, next).await.map_err(|e| failed(format!("Error response from daemon: {e}\n")))?;
+    }
+    let id = job_id("commit");
+    let tag = given.args.get(1).cloned().unwrap_or_default();
+    let request = Request::Commit { id: id.clone(), container: session.id.clone(), tag, author: given.value("author").unwrap_or("").to_owned(), message: given.value("message").unwrap_or("").to_owned() };
+    on_job.emit((request, None));
+    Ok(id)
+}
+
+/// `docker load`: asks for the archive (the Enter that ran the line lets the page open the
+/// file picker), then imports it like a drop.
+fn load_archive(on_job: &Callback<(Request, Option<web_sys::File>)>) -> Result<String, Output> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed("no document\n".to_owned()))?;
+    let picker: HtmlInputElement = document.create_element("input").map_err(|_| failed("no file picker\n".to_owned()))?.unchecked_into();
+    picker.set_type("file");
+    let id = job_id("load");
+    let (job, on_job) = (id.clone(), on_job.clone());
+    let on_change = wasm_bindgen::closure::Closure::once_into_js(move |e: web_sys::Event| {
+        let file = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()).and_then(|i| i.files()).and_then(|f| f.get(0));
+        if let Some(file) = file {
+            on_job.emit((Request::Import { id: job, name: file.name(), platform: String::new() }, Some(file)));
+        }
+    });
+    picker.set_onchange(Some(on_change.unchecked_ref()));
+    picker.click();
+    Ok(id)
+}
+
+/// The commands that change the store or need more than a snapshot; the bool says the store
+/// changed, the string names the worker's job that prints the rest.
+async fn run_changing(action: Action, given: &Given, loaded: &Loaded, on_job: &Callback<(Request, Option<web_sys::File>)>) -> (Output, bool, Option<String>) {
     let mut out = Output::default();
+    let job = |r: Result<String, Output>| match r {
+        Ok(id) => (Output::default(), false, Some(id)),
+        Err(o) => (o, false, None),
+    };
     match action {
+        Action::Search => (search(given).await, false, None),
+        Action::Pull => {
+            let id = job_id("pull");
+            let reference = given.args.first().cloned().unwrap_or_default();
+            on_job.emit((Request::Pull { id: id.clone(), reference, platform: given.value("platform").unwrap_or("").to_owned(), direct: false, login: None }, None));
+            (out, false, Some(id))
+        }
+        Action::Commit => job(commit(given, loaded, on_job).await),
+        Action::Load => job(load_archive(on_job)),
+        Action::Save => {
+            let mut chosen = Vec::new();
+            for name in &given.args {
+                match store::resolve(&loaded.images, name) {
+                    Some(i) => chosen.push(i.clone()),
+                    None => return (failed(format!("Error response from daemon: {}\n", store::no_such_image(name))), false, None),
+                }
+            }
+            let file = given.value("output").map(|o| o.rsplit('/').next().unwrap_or(o).to_owned()).unwrap_or_else(|| download::file_name(&chosen));
+            match download::save(&chosen, &file).await {
+                Ok(()) => (out, false, None),
+                Err(e) => (failed(format!("{e}\n")), false, None),
+            }
+        }
         Action::Remove => {
             let mut changed = false;
             for name in &given.args {
@@ -133,16 +260,16 @@ async fn run_changing(action: Action, given: &layerwise_core::cli::flags::Given)
                     }
                 }
             }
-            (out, changed)
+            (out, changed, None)
         }
         Action::Tag => match (given.args.first(), given.args.get(1)) {
             (Some(source), Some(target)) => match actions::tag(source, target).await {
-                Ok(()) => (out, true),
-                Err(e) => (Output { stderr: format!("{e}\n"), status: 1, ..out }, false),
+                Ok(()) => (out, true, None),
+                Err(e) => (failed(format!("{e}\n")), false, None),
             },
-            _ => (out, false),
+            _ => (out, false, None),
         },
-        _ => (Output { stderr: "this command is not in the console yet: use the Registry page to search and pull, an image's page to commit and save, and the drop zone to load\n".to_owned(), status: 1, ..out }, false),
+        Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps => (out, false, None),
     }
 }
 
@@ -180,6 +307,20 @@ fn complete(line: &str, images: &[ImageRecord]) -> Option<String> {
     (joined.len() > line.len()).then_some(joined)
 }
 
+/// An entry's output with its job's lines so far, and whether the job still runs.
+fn with_job(e: &Entry, imports: &[ImportRow]) -> (String, String, bool) {
+    let Some(row) = e.job.as_ref().and_then(|id| imports.iter().find(|i| i.id == *id)) else {
+        return (e.stdout.clone(), e.stderr.clone(), e.job.is_some());
+    };
+    let lines = |l: &[String]| l.iter().map(|l| format!("{l}\n")).collect::<String>();
+    match &row.status {
+        ImportStatus::Queued | ImportStatus::Running { .. } => (e.stdout.clone(), e.stderr.clone(), true),
+        ImportStatus::Pulling(l) => (format!("{}{}", e.stdout, lines(l)), e.stderr.clone(), true),
+        ImportStatus::Done(l) => (format!("{}{}", e.stdout, lines(l)), e.stderr.clone(), false),
+        ImportStatus::Failed(error) => (e.stdout.clone(), format!("{}Error response from daemon: {error}\n", e.stderr), false),
+    }
+}
+
 /// The console.
 #[function_component]
 pub fn Console(props: &ConsoleProps) -> Html {
@@ -190,7 +331,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let input = use_node_ref();
 
     let on_key = {
-        let (entries, history, position, busy, input, images, changed) = (entries.clone(), history.clone(), position.clone(), busy.clone(), input.clone(), props.images.clone(), props.on_changed.clone());
+        let (entries, history, position, busy, input, images, changed, on_job) =
+            (entries.clone(), history.clone(), position.clone(), busy.clone(), input.clone(), props.images.clone(), props.on_changed.clone(), props.on_job.clone());
         Callback::from(move |e: KeyboardEvent| {
             let Some(field) = input.cast::<HtmlInputElement>() else { return };
             match e.key().as_str() {
@@ -207,14 +349,14 @@ pub fn Console(props: &ConsoleProps) -> Html {
                         return;
                     }
                     busy.set(true);
-                    let (entries, busy, changed) = (entries.clone(), busy.clone(), changed.clone());
+                    let (entries, busy, changed, on_job) = (entries.clone(), busy.clone(), changed.clone(), on_job.clone());
                     wasm_bindgen_futures::spawn_local(async move {
-                        let (stdout, stderr, did_change) = run_line(&line).await;
+                        let done = run_line(&line, &on_job).await;
                         let mut next = (*entries).clone();
-                        next.push(Entry { line, stdout, stderr });
+                        next.push(Entry { line, stdout: done.stdout, stderr: done.stderr, job: done.job });
                         entries.set(next);
                         busy.set(false);
-                        if did_change {
+                        if done.changed {
                             changed.emit(());
                         }
                     });
@@ -239,14 +381,17 @@ pub fn Console(props: &ConsoleProps) -> Html {
     html! {
         <section class="console">
             <h2>{ "Console" }</h2>
-            <p class="hint">{ "docker's image commands on this page's store: images, history, inspect, rmi, tag, ps; quoting, ; and $(...) work, ↑/↓ recall, Tab completes, clear clears." }</p>
+            <p class="hint">{ "docker's image commands on this page's store: search, pull, images, history, inspect, rmi, tag, ps -a, commit, save, load (and --help); quoting, ; and $(...) work, ↑/↓ recall, Tab completes, clear clears." }</p>
             <div id="console-output" class="terminal mono">
-                { for entries.iter().map(|e| html! {
-                    <div class="entry">
-                        <div class="prompt">{ format!("$ {}", e.line) }</div>
-                        if !e.stdout.is_empty() { <pre class="stdout">{ e.stdout.clone() }</pre> }
-                        if !e.stderr.is_empty() { <pre class="stderr">{ e.stderr.clone() }</pre> }
-                    </div>
+                { for entries.iter().map(|e| {
+                    let (stdout, stderr, running) = with_job(e, &props.imports);
+                    html! {
+                        <div class="entry" data-running={running.to_string()}>
+                            <div class="prompt">{ format!("$ {}", e.line) }</div>
+                            if !stdout.is_empty() { <pre class="stdout">{ stdout }</pre> }
+                            if !stderr.is_empty() { <pre class="stderr">{ stderr }</pre> }
+                        </div>
+                    }
                 }) }
                 <div class="prompt-line">
                     <span>{ "$ " }</span>

@@ -5,12 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, startEngineApi, launch, waitReady, importFile, fixtures, withoutTagTime } from './lib.js';
+import { execFileSync } from 'node:child_process';
+import { startServer, startEngineApi, startRegistry, launch, waitReady, importFile, fixtures, withoutTagTime } from './lib.js';
 
-let server, browser, engine;
+let server, browser, engine, registry;
 const archives = () => ['base.docker.tar', 'app.docker.tar'].map((f) => path.join(fixtures(), f));
 before(async () => {
-  server = await startServer();
+  registry = await startRegistry({ 'test/app:1': path.join(fixtures(), 'app.oci.tar') });
+  server = await startServer(['--insecure-registry', registry.host, '--allow-private']);
   browser = await launch();
   engine = await startEngineApi(archives());
   await browser.page.goto(server.url);
@@ -23,7 +25,16 @@ after(async () => {
   await browser?.close();
   server?.stop();
   engine?.stop();
+  registry?.stop();
 });
+
+/** Waits until the last entry's job (pull, commit, load) has finished; resolves to its output. */
+async function finished(page) {
+  const entry = page.locator('#console-output .entry').last();
+  await entry.locator('xpath=self::*[@data-running="false"]').waitFor({ timeout: 60_000 });
+  const text = async (sel) => ((await entry.locator(sel).count()) ? entry.locator(sel).textContent() : '');
+  return { stdout: await text('.stdout'), stderr: await text('.stderr') };
+}
 
 /** Types `line` and Enter; resolves to the new entry's stdout and stderr. */
 async function type(page, line) {
@@ -68,4 +79,43 @@ test('the tutorial, as docker prints it', async () => {
   // The Images view shares the store: it is empty too.
   await page.goto(`${server.url}#/`);
   await page.locator('p.empty').waitFor();
+});
+
+test('search, pull and commit from the console', async () => {
+  const { page } = browser;
+  await page.goto(`${server.url}#/console`);
+  const found = await type(page, `docker search ${registry.host}/test`);
+  assert.equal(found.stdout.split('\n')[0].replace(/\s+/g, ' ').trim(), 'NAME DESCRIPTION STARS OFFICIAL');
+  assert.match(found.stdout, new RegExp(`${registry.host}/test/app`));
+
+  const ref = `${registry.host}/test/app:1`;
+  await type(page, `docker pull ${ref}`);
+  const pulled = await finished(page);
+  const digest = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' })).Digest;
+  assert.deepEqual(pulled.stdout.trim().split('\n').slice(-3), [`Digest: ${digest}`, `Status: Downloaded newer image for ${ref}`, ref], pulled.stderr);
+  assert.match((await type(page, 'docker images')).stdout, new RegExp(`${registry.host}/test/app\\s+1\\s`));
+
+  // An edit session made on the image page, committed from the console.
+  await page.goto(`${server.url}#/images/${encodeURIComponent(ref)}`);
+  await page.click('text=Edit & commit');
+  await page.click('#start-session');
+  await page.locator('#session-diff').waitFor();
+  await page.fill('#edit-path', '/etc/motd');
+  await page.fill('#edit-text', 'from the console\n');
+  await page.click('#edit-write');
+  await page.waitForFunction(() => /A \/etc\/motd/.test(document.querySelector('#session-diff')?.innerText ?? ''));
+  await page.goto(`${server.url}#/console`);
+  const ps = await type(page, 'docker ps -a -q');
+  const container = ps.stdout.trim();
+  assert.match(container, /^[0-9a-f]{12}$/);
+  await type(page, `docker commit -a "Console <c@layerwise.invalid>" -c 'ENV FROM_CONSOLE=1' -m "made in the console" ${container} test/console:1`);
+  const committed = await finished(page);
+  assert.match(committed.stdout.trim(), /^sha256:[0-9a-f]{64}$/, committed.stderr);
+  const inspect = JSON.parse((await type(page, 'docker inspect test/console:1')).stdout);
+  assert.equal(inspect[0].Author, 'Console <c@layerwise.invalid>');
+  assert.ok(inspect[0].Config.Env.includes('FROM_CONSOLE=1'));
+  assert.equal(inspect[0].Id, committed.stdout.trim());
+  assert.match((await type(page, 'docker history test/console:1')).stdout, /made in the console/);
+  const unknown = await type(page, 'docker commit nobody_here');
+  assert.equal(unknown.stderr, 'Error response from daemon: No such container: nobody_here\n');
 });

@@ -1,7 +1,9 @@
 //! `docker search`: Docker Hub's v1 search (moby `daemon/pkg/registry/search.go`), and for a
 //! registry without a search API, its `_catalog` filtered by the term.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub use layerwise_core::view::SearchResult;
 
 use crate::client::Client;
 use crate::endpoint::{DOCKER_HUB_INDEX, DOCKER_HUB_REGISTRY};
@@ -16,25 +18,6 @@ const MAX_SEARCH_BYTES: u64 = 4 << 20;
 const MAX_CATALOG_PAGES: usize = 50;
 /// Names per catalog page (distribution's default maximum is 1000).
 const CATALOG_PAGE: u32 = 100;
-
-/// One result, with the fields of moby's `registry.SearchResult`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SearchResult {
-    /// `nginx`, `user/app`, or `host/repo` for a catalog search.
-    pub name: String,
-    /// The repository's short description.
-    #[serde(default)]
-    pub description: String,
-    /// Stars.
-    #[serde(default)]
-    pub star_count: u64,
-    /// An official image.
-    #[serde(default)]
-    pub is_official: bool,
-    /// Always false since Docker Hub dropped automated builds; kept because the API has it.
-    #[serde(default)]
-    pub is_automated: bool,
-}
 
 /// What to search for, and how many results to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +85,14 @@ impl SearchQuery {
         }
     }
 
+    /// What the daemon returns for `results` fetched for this query: at most `limit` of them,
+    /// then those passing the filters.
+    pub fn apply(&self, mut results: Vec<SearchResult>) -> Vec<SearchResult> {
+        results.truncate(self.limit as usize);
+        results.retain(|r| self.keeps(r));
+        results
+    }
+
     /// Whether a result passes the filters (applied after fetching, as the daemon does, so a
     /// filtered search may return fewer than `limit` results).
     fn keeps(&self, r: &SearchResult) -> bool {
@@ -122,12 +113,11 @@ struct HubAnswer {
 /// [`RegistryError`] from the registry; [`RegistryError::Invalid`] for a bad query.
 pub async fn search<T: Transport>(client: &Client<T>, query: &SearchQuery) -> Result<Vec<SearchResult>, RegistryError> {
     query.check().map_err(|reason| RegistryError::Invalid { what: "search".to_owned(), reason })?;
-    let mut results = match query.target() {
+    let results = match query.target() {
         (None, term) => hub_search(client, term, query.limit).await?,
         (Some(host), term) => catalog_search(client, host, term, query.limit).await?,
     };
-    results.retain(|r| query.keeps(r));
-    Ok(results)
+    Ok(query.apply(results))
 }
 
 async fn hub_search<T: Transport>(client: &Client<T>, term: &str, limit: u32) -> Result<Vec<SearchResult>, RegistryError> {

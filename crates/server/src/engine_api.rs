@@ -18,6 +18,7 @@ use layerwise_core::import::{import_archive, ImportRequest};
 use layerwise_core::spec::{self, ImageConfig};
 use layerwise_core::store::{self, ImageRecord, MemoryStore, Store};
 use layerwise_core::view;
+use layerwise_registry::search::SearchQuery;
 
 /// The API version the docker CLI 28.2 speaks.
 const API_VERSION: &str = "1.50";
@@ -28,6 +29,7 @@ pub struct State {
     images: Mutex<Vec<ImageRecord>>,
     configs: HashMap<Digest, ImageConfig>,
     containers: Mutex<Vec<ContainerRecord>>,
+    search: Mutex<Vec<view::SearchResult>>,
 }
 
 impl State {
@@ -48,7 +50,7 @@ impl State {
             let raw = futures::executor::block_on(store.read_blob(&image.id, spec::MAX_JSON_BYTES))?;
             configs.insert(image.id.clone(), spec::parse(&format!("config {}", image.id), &raw)?);
         }
-        Ok(Arc::new(Self { images: Mutex::new(images), configs, containers: Mutex::new(Vec::new()) }))
+        Ok(Arc::new(Self { images: Mutex::new(images), configs, containers: Mutex::new(Vec::new()), search: Mutex::new(Vec::new()) }))
     }
 
     /// The images now.
@@ -60,6 +62,13 @@ impl State {
     pub fn add_container(&self, container: ContainerRecord) {
         if let Ok(mut c) = self.containers.lock() {
             c.push(container);
+        }
+    }
+
+    /// What `GET /images/search` finds (for any term), before the limit and filters.
+    pub fn set_search_results(&self, results: Vec<view::SearchResult>) {
+        if let Ok(mut s) = self.search.lock() {
+            *s = results;
         }
     }
 
@@ -89,6 +98,19 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
             let images = state.images();
             let images = if patterns.is_empty() { images } else { view::filter_reference(&images, &patterns.iter().map(String::as_str).collect::<Vec<_>>()) };
             json(StatusCode::OK, &view::image_summaries(&images, all))
+        }
+        (&Method::GET, "/images/search") => {
+            let mut q = SearchQuery::new(query.get("term").map_or("", String::as_str));
+            q.limit = query.get("limit").and_then(|l| l.parse().ok()).filter(|l| *l > 0).unwrap_or(layerwise_registry::search::DEFAULT_LIMIT);
+            for f in search_filters(query.get("filters")) {
+                if let Err(e) = q.filter(&f) {
+                    return message(StatusCode::BAD_REQUEST, &e);
+                }
+            }
+            if let Err(e) = q.check() {
+                return message(StatusCode::BAD_REQUEST, &e);
+            }
+            json(StatusCode::OK, &q.apply(state.search.lock().map(|s| s.clone()).unwrap_or_default()))
         }
         (&Method::GET, "/info") => json(StatusCode::OK, &serde_json::json!({ "ID": "layerwise", "Swarm": { "LocalNodeState": "inactive", "ControlAvailable": false } })),
         (&Method::GET, "/containers/json") => {
@@ -127,6 +149,13 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         (_, p) if p.starts_with("/containers/") => message(StatusCode::NOT_FOUND, &format!("No such container: {}", container_name(p))),
         _ => message(StatusCode::NOT_FOUND, &format!("page not found: {method} {path}")),
     }
+}
+
+/// The filters of a search's `filters` query as `key=value` (`{"stars":{"3":true}}`).
+fn search_filters(filters: Option<&String>) -> Vec<String> {
+    let parsed: Option<serde_json::Value> = filters.and_then(|f| serde_json::from_str(f).ok());
+    let Some(map) = parsed.as_ref().and_then(|v| v.as_object()) else { return Vec::new() };
+    map.iter().flat_map(|(k, v)| v.as_object().into_iter().flat_map(move |o| o.keys().map(move |val| format!("{k}={val}")))).collect()
 }
 
 /// The `reference` patterns of a `filters` query (`{"reference":{"test/app":true}}`).

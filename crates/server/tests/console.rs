@@ -156,3 +156,31 @@ fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
     }
     assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), RUN_LINES.len(), differ.join("\n"));
 }
+
+#[test]
+fn search_prints_what_the_docker_cli_prints_for_the_same_results() {
+    use layerwise_core::view::{search_table, SearchResult};
+    use layerwise_registry::search::SearchQuery;
+    let h = Harness::start(&[]);
+    let result = |name: &str, description: &str, stars: u64, official: bool| SearchResult { name: name.into(), description: description.into(), star_count: stars, is_official: official, is_automated: false };
+    let results = vec![
+        result("busybox", "Busybox base image.", 3300, true),
+        result("someone/busybox-extra", "a busybox\nwith extras, and a description long enough to be cut at forty-five characters", 3, false),
+        result("x/y", "", 0, false),
+    ];
+    h.state.set_search_results(results.clone());
+    for line in ["docker search busybox", "docker search --no-trunc busybox", "docker search --limit 2 busybox", "docker search -f stars=10 busybox", "docker search --filter is-official=true busybox", "docker search --filter is-official=false --no-trunc busybox"] {
+        let words = shell::expand(&shell::parse(line).expect("parse")[0], &mut |_| String::new());
+        let (theirs, stderr, _) = h.docker_output(&words[1..]);
+        assert!(stderr.is_empty(), "{line}: {stderr}");
+        let Read::Run(inv) = read(&words) else { panic!("{line}") };
+        let mut query = SearchQuery::new(&inv.given.args[0]);
+        if let Some(limit) = inv.given.value("limit") {
+            query.limit = limit.parse().expect("limit");
+        }
+        for f in inv.given.values("filter") {
+            query.filter(f).expect("filter");
+        }
+        assert_eq!(search_table(&query.apply(results.clone()), inv.given.bool("no-trunc")), theirs, "{line}");
+    }
+}

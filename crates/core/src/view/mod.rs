@@ -10,6 +10,7 @@ mod images;
 mod inspect;
 mod layers;
 mod preview;
+mod search;
 mod table;
 mod units;
 
@@ -19,5 +20,6 @@ pub use images::{filter_reference, image_summaries, images_table, images_text, I
 pub use inspect::{inspect, inspect_json, InspectResponse};
 pub use layers::{layers, LayerRow};
 pub use preview::{hexdump, preview, Preview};
+pub use search::{search_table, SearchResult};
 pub use table::{ellipsis, tabwrite};
 pub use units::{created_since, format_rfc3339_nano, human_duration, human_size, parse_time, unix_seconds};
