@@ -94,10 +94,11 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         (&Method::GET | &Method::HEAD, "/_ping") => ping(),
         (&Method::GET, "/images/json") => {
             let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
-            let patterns = reference_filters(query.get("filters"));
-            let images = state.images();
-            let images = if patterns.is_empty() { images } else { view::filter_reference(&images, &patterns.iter().map(String::as_str).collect::<Vec<_>>()) };
-            json(StatusCode::OK, &view::image_summaries(&images, all))
+            let filters: Vec<(String, String)> = search_filters(query.get("filters")).into_iter().filter_map(|f| f.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))).collect();
+            match view::filter_images(&state.images(), &filters) {
+                Ok(images) => json(StatusCode::OK, &view::image_summaries(&images, all || filters.iter().any(|(k, _)| k == "dangling"))),
+                Err(e) => message(StatusCode::BAD_REQUEST, &e),
+            }
         }
         (&Method::GET, "/images/search") => {
             let mut q = SearchQuery::new(query.get("term").map_or("", String::as_str));
@@ -151,17 +152,11 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
     }
 }
 
-/// The filters of a search's `filters` query as `key=value` (`{"stars":{"3":true}}`).
+/// The filters of a `filters` query as `key=value` (`{"stars":{"3":true}}`).
 fn search_filters(filters: Option<&String>) -> Vec<String> {
     let parsed: Option<serde_json::Value> = filters.and_then(|f| serde_json::from_str(f).ok());
     let Some(map) = parsed.as_ref().and_then(|v| v.as_object()) else { return Vec::new() };
     map.iter().flat_map(|(k, v)| v.as_object().into_iter().flat_map(move |o| o.keys().map(move |val| format!("{k}={val}")))).collect()
-}
-
-/// The `reference` patterns of a `filters` query (`{"reference":{"test/app":true}}`).
-fn reference_filters(filters: Option<&String>) -> Vec<String> {
-    let parsed: Option<serde_json::Value> = filters.and_then(|f| serde_json::from_str(f).ok());
-    parsed.as_ref().and_then(|v| v.get("reference")).and_then(|r| r.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default()
 }
 
 /// `DELETE /images/{name}`: the core's plan of `docker rmi`, applied.

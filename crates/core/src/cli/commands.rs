@@ -75,7 +75,7 @@ const fn flag(long: &'static str, short: Option<char>, kind: Kind) -> Flag {
 const IMAGES_FLAGS: &[Flag] = &[
     flag("all", Some('a'), Kind::Bool),
     flag("digests", None, Kind::Bool),
-    flag("filter", Some('f'), Kind::List),
+    flag("filter", Some('f'), Kind::Filter),
     flag("format", None, Kind::Value),
     flag("no-trunc", None, Kind::Bool),
     flag("quiet", Some('q'), Kind::Bool),
@@ -93,7 +93,7 @@ const IMAGE_INSPECT_FLAGS: &[Flag] = &[flag("format", Some('f'), Kind::Value), f
 const RMI_FLAGS: &[Flag] = &[flag("force", Some('f'), Kind::Bool), flag("no-prune", None, Kind::Bool), flag("platform", None, Kind::List)];
 const PS_FLAGS: &[Flag] = &[
     flag("all", Some('a'), Kind::Bool),
-    flag("filter", Some('f'), Kind::List),
+    flag("filter", Some('f'), Kind::Filter),
     flag("format", None, Kind::Value),
     flag("last", Some('n'), Kind::Value),
     flag("latest", Some('l'), Kind::Bool),
@@ -101,7 +101,7 @@ const PS_FLAGS: &[Flag] = &[
     flag("quiet", Some('q'), Kind::Bool),
     flag("size", Some('s'), Kind::Bool),
 ];
-const SEARCH_FLAGS: &[Flag] = &[flag("filter", Some('f'), Kind::List), flag("format", None, Kind::Value), flag("limit", None, Kind::Value), flag("no-trunc", None, Kind::Bool)];
+const SEARCH_FLAGS: &[Flag] = &[flag("filter", Some('f'), Kind::Filter), flag("format", None, Kind::Value), flag("limit", None, Kind::Value), flag("no-trunc", None, Kind::Bool)];
 const PULL_FLAGS: &[Flag] =
     &[flag("all-tags", Some('a'), Kind::Bool), flag("disable-content-trust", None, Kind::Bool), flag("platform", None, Kind::Value), flag("quiet", Some('q'), Kind::Bool)];
 const COMMIT_FLAGS: &[Flag] = &[flag("author", Some('a'), Kind::Value), flag("change", Some('c'), Kind::List), flag("message", Some('m'), Kind::Value), flag("pause", Some('p'), Kind::Bool)];

@@ -13,8 +13,10 @@ pub enum Kind {
     Bool,
     /// A value; given twice, the last wins.
     Value,
-    /// A value that may be given several times (`--filter`, `--change`).
+    /// A value that may be given several times (`--change`).
     List,
+    /// A `--filter`: a list whose values must read `name=value`.
+    Filter,
 }
 
 /// One flag a command takes.
@@ -71,6 +73,14 @@ pub enum FlagError {
     /// `flag needs an argument: --format` (or `'f' in -f`).
     #[error("flag needs an argument: {0}")]
     NeedsArgument(String),
+    /// `invalid argument "foo" for "-f, --filter" flag: bad format of filter (expected name=value)`.
+    #[error("invalid argument \"{value}\" for \"{flag}\" flag: bad format of filter (expected name=value)")]
+    BadFilter {
+        /// How docker names the flag (`-f, --filter`).
+        flag: String,
+        /// What was given.
+        value: String,
+    },
     /// `invalid argument "maybe" for "-H, --human" flag: strconv.ParseBool: parsing "maybe": invalid syntax`.
     #[error("invalid argument \"{value}\" for \"{flag}\" flag: strconv.ParseBool: parsing \"{value}\": invalid syntax")]
     NotBool {
@@ -127,7 +137,7 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
                     v
                 }
             };
-            given.flags.push((flag.long, value));
+            given.flags.push((flag.long, checked(flag, value)?));
         } else if let Some(shorts) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
             let mut rest = shorts;
             while let Some(c) = rest.chars().next() {
@@ -143,7 +153,7 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
                         }
                         None => given.flags.push((flag.long, "true".to_owned())),
                     },
-                    Kind::Value | Kind::List => {
+                    Kind::Value | Kind::List | Kind::Filter => {
                         let value = if !rest.is_empty() {
                             rest.strip_prefix('=').unwrap_or(rest).to_owned()
                         } else {
@@ -151,7 +161,7 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
                             i += 1;
                             v
                         };
-                        given.flags.push((flag.long, value));
+                        given.flags.push((flag.long, checked(flag, value)?));
                         rest = "";
                     }
                 }
@@ -161,6 +171,14 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
         }
     }
     Ok(given)
+}
+
+/// A value as its flag takes it: a filter must read `name=value`.
+fn checked(flag: &Flag, value: String) -> Result<String, FlagError> {
+    if flag.kind == Kind::Filter && !value.contains('=') {
+        return Err(FlagError::BadFilter { flag: display_name(flag), value });
+    }
+    Ok(value)
 }
 
 fn bool_text(flag: &Flag, v: &str) -> Result<String, FlagError> {
@@ -175,7 +193,7 @@ mod tests {
         Flag { long: "all", short: Some('a'), kind: Kind::Bool },
         Flag { long: "quiet", short: Some('q'), kind: Kind::Bool },
         Flag { long: "human", short: Some('H'), kind: Kind::Bool },
-        Flag { long: "filter", short: Some('f'), kind: Kind::List },
+        Flag { long: "filter", short: Some('f'), kind: Kind::Filter },
         Flag { long: "format", short: None, kind: Kind::Value },
     ];
 
@@ -204,6 +222,7 @@ mod tests {
         assert_eq!(err(&["-af"]).as_deref(), Some("flag needs an argument: 'f' in -f"));
         assert_eq!(err(&["--format"]).as_deref(), Some("flag needs an argument: --format"));
         assert_eq!(err(&["-f"]).as_deref(), Some("flag needs an argument: 'f' in -f"));
+        assert_eq!(err(&["-f", "foo"]).as_deref(), Some("invalid argument \"foo\" for \"-f, --filter\" flag: bad format of filter (expected name=value)"));
         assert_eq!(err(&["-H=maybe"]).as_deref(), Some("invalid argument \"maybe\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"));
     }
 }

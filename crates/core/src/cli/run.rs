@@ -47,7 +47,8 @@ pub struct Snapshot<'a> {
 /// console runs those itself).
 pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
     let g = &inv.given;
-    let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f));
+    let filters_images = inv.spec.action == Action::Images && g.has("filter");
+    let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters_images));
     if let (Some(flag), Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps) = (unsupported, inv.spec.action) {
         return Some(Output::err(format!("--{flag} is not supported by this console yet\n"), 1));
     }
@@ -70,10 +71,17 @@ pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
 
 fn images(inv: &Invocation, s: &Snapshot<'_>) -> Output {
     let g = &inv.given;
-    let summaries = match g.args.first() {
-        Some(reference) => view::image_summaries(&view::filter_reference(s.images, &[reference]), g.bool("all")),
-        None => view::image_summaries(s.images, g.bool("all")),
+    // The flag parser has checked each filter reads `name=value`.
+    let mut filters: Vec<(String, String)> = g.values("filter").iter().filter_map(|f| f.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    if let Some(reference) = g.args.first() {
+        filters.push(("reference".to_owned(), reference.clone()));
+    }
+    let images = match view::filter_images(s.images, &filters) {
+        Ok(i) => i,
+        Err(e) => return Output::err(format!("Error response from daemon: {e}\n"), 1),
     };
+    // An untagged image with a child is shown only with -a, unless dangling is asked for.
+    let summaries = view::image_summaries(&images, g.bool("all") || filters.iter().any(|(k, _)| k == "dangling"));
     let options = view::ImagesOptions { quiet: g.bool("quiet"), no_trunc: g.bool("no-trunc"), digests: g.bool("digests") };
     Output::out(view::images_text(&summaries, s.now, &options))
 }

@@ -228,6 +228,54 @@ pub fn filter_reference(records: &[ImageRecord], patterns: &[&str]) -> Vec<Image
         .collect()
 }
 
+/// The images `docker images --filter` keeps (moby `daemon/images/images.go`): `dangling=true`
+/// (untagged) or `false`, `reference=PATTERN`, `before=IMAGE` and `since=IMAGE` (created
+/// strictly before or after it), `label=KEY` or `label=KEY=VALUE`; several filters all apply,
+/// several values of one key any.
+///
+/// # Errors
+/// The daemon's message for an unknown filter or image.
+pub fn filter_images(records: &[ImageRecord], filters: &[(String, String)]) -> Result<Vec<ImageRecord>, String> {
+    let values = |key: &str| filters.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+    if let Some((k, _)) = filters.iter().find(|(k, _)| !["dangling", "reference", "before", "since", "label"].contains(&k.as_str())) {
+        return Err(format!("invalid filter '{k}'"));
+    }
+    let created = |name: &str| -> Result<i64, String> {
+        crate::store::resolve(records, name).map(|i| super::unix_seconds(i.created.as_deref())).ok_or_else(|| crate::store::no_such_image(name))
+    };
+    let mut kept: Vec<ImageRecord> = records.to_vec();
+    let references = values("reference");
+    if !references.is_empty() {
+        kept = filter_reference(&kept, &references);
+    }
+    for d in values("dangling") {
+        let want = match d {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            other => return Err(format!("invalid filter 'dangling={other}'")),
+        };
+        kept.retain(|i| i.repo_tags.is_empty() == want);
+    }
+    for b in values("before") {
+        let t = created(b)?;
+        kept.retain(|i| super::unix_seconds(i.created.as_deref()) < t);
+    }
+    for s in values("since") {
+        let t = created(s)?;
+        kept.retain(|i| super::unix_seconds(i.created.as_deref()) > t);
+    }
+    let labels = values("label");
+    if !labels.is_empty() {
+        kept.retain(|i| {
+            labels.iter().all(|l| match l.split_once('=') {
+                Some((k, v)) => i.labels.get(k).is_some_and(|x| x == v),
+                None => i.labels.contains_key(*l),
+            })
+        });
+    }
+    Ok(kept)
+}
+
 /// Go's `path.Match` for `*` (any run without `/`), `?` (one character but `/`) and literal
 /// characters; a `[` class is taken literally.
 fn path_match(pattern: &str, name: &str) -> bool {

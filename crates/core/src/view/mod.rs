@@ -16,7 +16,7 @@ mod units;
 
 pub use containers::{container_summaries, ps_table, ContainerSummary};
 pub use history::{history, history_created_since, history_table, history_text, HistoryItem, HistoryOptions};
-pub use images::{filter_reference, image_summaries, images_table, images_text, ImageRow, ImageSummary, ImagesOptions, SharedSizes};
+pub use images::{filter_images, filter_reference, image_summaries, images_table, images_text, ImageRow, ImageSummary, ImagesOptions, SharedSizes};
 pub use inspect::{inspect, inspect_json, InspectResponse};
 pub use layers::{layers, LayerRow};
 pub use preview::{hexdump, preview, Preview};
