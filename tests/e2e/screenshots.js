@@ -41,6 +41,14 @@ try {
   await b.page.click('#edit-config-apply');
   await b.page.click('.file.dir[data-path="etc"] button.fold');
   await b.page.screenshot({ path: path.join(out, 'edit-session.png'), fullPage: true });
+  await b.page.goto(`${server.url}#/console`);
+  for (const line of ['docker images', 'docker history test/app:1', 'docker inspect -f x test/app:1', 'docker rmi $(docker images -q test/base)']) {
+    const before = await b.page.locator('#console-output .entry').count();
+    await b.page.fill('#console-input', line);
+    await b.page.press('#console-input', 'Enter');
+    await b.page.locator('#console-output .entry').nth(before).waitFor();
+  }
+  await b.page.screenshot({ path: path.join(out, 'console.png'), fullPage: true });
   const registry = await startRegistry({ 'test/app:1': path.join(fixtures(), 'app.oci.tar'), 'test/multi:1': path.join(fixtures(), 'platforms.oci.tar') });
   const proxied = await startServer(['--insecure-registry', registry.host, '--allow-private']);
   try {
@@ -57,7 +65,7 @@ try {
     proxied.stop();
     registry.stop();
   }
-  console.log(`wrote ${out}/images-view.png, image-page.png, layers-and-files.png, edit-session.png and registry.png`);
+  console.log(`wrote ${out}/images-view.png, image-page.png, layers-and-files.png, edit-session.png, console.png and registry.png`);
 } finally {
   await b.close();
   server.stop();
