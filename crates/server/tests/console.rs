@@ -144,6 +144,21 @@ const RUN_LINES: &[&str] = &[
     "docker image inspect test/base:1",
     "docker ps",
     "docker ps -a",
+    "docker images --format '{{.Repository}}:{{.Tag}}'",
+    "docker images --format 'table {{.ID}}\\t{{.Repository}}\\t{{.Size}}'",
+    "docker images --format json",
+    "docker images --format '{{json .}}'",
+    "docker images --digests --format 'table {{.Repository}}\\t{{.Digest}}\\t{{.CreatedAt}}'",
+    "docker history --format '{{.ID}} {{.CreatedBy}}' test/app:1",
+    "docker history --format 'table {{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}' test/app:1",
+    "docker history -H=false --format '{{.CreatedSince}} {{.Size}}' test/app:1",
+    "docker history --format json test/base:1",
+    "docker inspect -f '{{.Os}}/{{.Architecture}}' test/app:1",
+    "docker inspect -f '{{json .Config.Env}}' test/app:1",
+    "docker inspect --format '{{json .Config}}' test/app:1 test/base:1",
+    "docker inspect -f '{{range .RootFS.Layers}}{{.}} {{end}}' test/app:1",
+    "docker image inspect -f '{{.Author}}' test/app:1",
+    "docker inspect -f '{{join .Config.Env \",\"}}' test/app:1",
 ];
 
 #[test]

@@ -6,3 +6,4 @@ pub mod flags;
 pub mod run;
 mod help;
 pub mod shell;
+pub mod template;

@@ -9,6 +9,21 @@ use crate::store::{self, ImageRecord};
 use crate::view;
 
 use super::commands::{Action, Invocation};
+use super::template::{self, Shape};
+
+/// A templated listing's output, or its template error.
+fn templated_output(result: Result<String, String>) -> Output {
+    match result {
+        Ok(text) => Output::out(text),
+        Err(e) => Output::err(format!("{e}\n"), 1),
+    }
+}
+
+/// Go's `time.Time.String()` of Unix seconds in UTC: `2025-06-01 12:00:30 +0000 UTC`.
+fn go_time(seconds: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] +0000 UTC");
+    time::OffsetDateTime::from_unix_timestamp(seconds).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
+}
 
 /// What a command printed, and its exit status.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,7 +63,8 @@ pub struct Snapshot<'a> {
 pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
     let g = &inv.given;
     let filters_images = inv.spec.action == Action::Images && g.has("filter");
-    let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters_images));
+    let templated = matches!(inv.spec.action, Action::Images | Action::History | Action::Inspect | Action::ImageInspect);
+    let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters_images) && !(*f == "format" && templated));
     if let (Some(flag), Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps) = (unsupported, inv.spec.action) {
         return Some(Output::err(format!("--{flag} is not supported by this console yet\n"), 1));
     }
@@ -83,7 +99,52 @@ fn images(inv: &Invocation, s: &Snapshot<'_>) -> Output {
     // An untagged image with a child is shown only with -a, unless dangling is asked for.
     let summaries = view::image_summaries(&images, g.bool("all") || filters.iter().any(|(k, _)| k == "dangling"));
     let options = view::ImagesOptions { quiet: g.bool("quiet"), no_trunc: g.bool("no-trunc"), digests: g.bool("digests") };
-    Output::out(view::images_text(&summaries, s.now, &options))
+    let shape = template::shape(g.value("format"));
+    if g.bool("quiet") || matches!(shape, Shape::Default) {
+        return Output::out(view::images_text(&summaries, s.now, &options));
+    }
+    let rows: Vec<serde_json::Value> = summaries
+        .iter()
+        .flat_map(|summary| view::ImageRow::for_image(summary, s.now).into_iter().map(move |r| (summary, r)))
+        .map(|(summary, r)| {
+            let digest = summary
+                .repo_digests
+                .iter()
+                .filter_map(|d| crate::reference::Reference::parse(d).ok())
+                .find(|d| d.familiar_name() == r.repository)
+                .and_then(|d| d.digest().map(ToString::to_string))
+                .unwrap_or_else(|| "<none>".to_owned());
+            // Keys in Go's order for a marshalled map: sorted.
+            serde_json::json!({
+                "Containers": "N/A",
+                "CreatedAt": go_time(summary.created),
+                "CreatedSince": r.created_since,
+                "Digest": digest,
+                "ID": if g.bool("no-trunc") { r.id.clone() } else { r.short_id.clone() },
+                "Repository": r.repository,
+                "SharedSize": "N/A",
+                "Size": r.size,
+                "Tag": r.tag,
+                "UniqueSize": "N/A",
+                // docker prints this one with `units.HumanSize` (precision 4).
+                "VirtualSize": view::human_size_with_precision(summary.size, 4),
+            })
+        })
+        .collect();
+    let headers = [
+        ("Containers", "CONTAINERS"),
+        ("CreatedAt", "CREATED AT"),
+        ("CreatedSince", "CREATED"),
+        ("Digest", "DIGEST"),
+        ("ID", "IMAGE ID"),
+        ("Repository", "REPOSITORY"),
+        ("SharedSize", "SHARED SIZE"),
+        ("Size", "SIZE"),
+        ("Tag", "TAG"),
+        ("UniqueSize", "UNIQUE SIZE"),
+        ("VirtualSize", "SIZE"),
+    ];
+    templated_output(template::print_rows(&shape, &rows, &headers))
 }
 
 fn history(inv: &Invocation, s: &Snapshot<'_>) -> Output {
@@ -99,7 +160,28 @@ fn history(inv: &Invocation, s: &Snapshot<'_>) -> Output {
     match view::history(image, &config, &find) {
         Ok(items) => {
             let human = !g.has("human") || g.bool("human");
-            Output::out(view::history_text(&items, s.now, &view::HistoryOptions { human, no_trunc: g.bool("no-trunc"), quiet: g.bool("quiet") }))
+            let shape = template::shape(g.value("format"));
+            if g.bool("quiet") || matches!(shape, Shape::Default) {
+                return Output::out(view::history_text(&items, s.now, &view::HistoryOptions { human, no_trunc: g.bool("no-trunc"), quiet: g.bool("quiet") }));
+            }
+            let trunc = !g.bool("no-trunc");
+            let rows: Vec<serde_json::Value> = items
+                .iter()
+                .map(|h| {
+                    let created_at = time::OffsetDateTime::from_unix_timestamp(h.created).ok().and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default();
+                    let created_by = h.created_by.replace('\t', " ");
+                    serde_json::json!({
+                        "Comment": h.comment,
+                        "CreatedAt": created_at,
+                        "CreatedBy": if trunc { view::ellipsis(&created_by, 45) } else { created_by },
+                        "CreatedSince": if human { view::history_created_since(h.created, s.now) } else { created_at.clone() },
+                        "ID": if trunc && h.id.starts_with("sha256:") { h.id["sha256:".len()..].chars().take(12).collect() } else { h.id.clone() },
+                        "Size": if human { view::human_size(h.size) } else { h.size.to_string() },
+                    })
+                })
+                .collect();
+            let headers = [("Comment", "COMMENT"), ("CreatedAt", "CREATED AT"), ("CreatedBy", "CREATED BY"), ("CreatedSince", "CREATED"), ("ID", "IMAGE"), ("Size", "SIZE")];
+            templated_output(template::print_rows(&shape, &rows, &headers))
         }
         Err(e) => Output::err(format!("Error response from daemon: {e}\n"), 1),
     }
@@ -116,5 +198,24 @@ fn inspect(inv: &Invocation, s: &Snapshot<'_>) -> Output {
         }
     }
     let status = i32::from(!stderr.is_empty());
-    Output { stdout: view::inspect_json(&found), stderr, status }
+    match inv.given.value("format").filter(|f| !f.is_empty() && *f != "json") {
+        None => Output { stdout: view::inspect_json(&found), stderr, status },
+        Some(f) => {
+            let format = match template::Format::parse(f) {
+                Ok(t) => t,
+                Err(e) => return Output::err(format!("{e}\n"), 1),
+            };
+            let mut stdout = String::new();
+            for item in &found {
+                match serde_json::to_value(item).map_err(|e| e.to_string()).and_then(|v| format.render(&v)) {
+                    Ok(line) => {
+                        stdout.push_str(&line);
+                        stdout.push('\n');
+                    }
+                    Err(e) => return Output { stdout, stderr: format!("{stderr}{e}\n"), status: 1 },
+                }
+            }
+            Output { stdout, stderr, status }
+        }
+    }
 }

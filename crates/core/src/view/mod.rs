@@ -22,4 +22,4 @@ pub use layers::{layers, LayerRow};
 pub use preview::{hexdump, preview, Preview};
 pub use search::{search_table, SearchResult};
 pub use table::{ellipsis, tabwrite};
-pub use units::{created_since, format_rfc3339_nano, human_duration, human_size, parse_time, unix_seconds};
+pub use units::{created_since, format_rfc3339_nano, human_duration, human_size, human_size_with_precision, parse_time, unix_seconds};

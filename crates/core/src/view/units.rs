@@ -8,6 +8,11 @@ const DECIMAL_UNITS: [&str; 9] = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB",
 /// `units.HumanSizeWithPrecision(size, 3)`: `7.8MB`, `128MB`, `0B`, and Go's `%.3g` quirks
 /// such as `1e+03kB`.
 pub fn human_size(size: u64) -> String {
+    human_size_with_precision(size, 3)
+}
+
+/// `units.HumanSizeWithPrecision(size, precision)` (`units.HumanSize` is precision 4).
+pub fn human_size_with_precision(size: u64, precision: usize) -> String {
     // ok: f64 is what go-units computes with
     let mut v = size as f64;
     let mut unit = 0;
@@ -15,7 +20,7 @@ pub fn human_size(size: u64) -> String {
         v /= 1000.0;
         unit += 1;
     }
-    format!("{}{}", go_g(v, 3), DECIMAL_UNITS[unit])
+    format!("{}{}", go_g(v, precision), DECIMAL_UNITS[unit])
 }
 
 /// Go's `fmt.Sprintf("%.*g", prec, v)` for finite non-negative `v`.
