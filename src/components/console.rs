@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use layerwise_core::cli::commands::{read, Action, Read, COMMANDS};
-use layerwise_core::cli::run::{run_read_only, Output, Snapshot};
+use layerwise_core::cli::run::{run_read_only, search_output, Output, Snapshot};
 use layerwise_core::cli::shell::{self, Command};
 use layerwise_core::container::ContainerRecord;
 use layerwise_core::digest::Digest;
@@ -15,7 +15,6 @@ use layerwise_core::spec::{self, ImageConfig};
 use layerwise_core::cli::flags::Given;
 use layerwise_core::commit::apply_instruction;
 use layerwise_core::store::{self, ImageRecord, Store};
-use layerwise_core::view;
 use layerwise_registry::search::SearchQuery;
 use layerwise_registry::{Client, Mode};
 use wasm_bindgen::JsCast;
@@ -167,7 +166,7 @@ async fn search(given: &Given) -> Output {
     }
     let client = Client::new(Fetch, Mode::Proxy { base: String::new() });
     match layerwise_registry::search::search(&client, &query).await {
-        Ok(results) => Output { stdout: view::search_table(&results, given.bool("no-trunc")), ..Output::default() },
+        Ok(results) => search_output(&results, given),
         Err(e) => failed(format!("Error response from daemon: {e}\n")),
     }
 }

@@ -144,6 +144,9 @@ const RUN_LINES: &[&str] = &[
     "docker image inspect test/base:1",
     "docker ps",
     "docker ps -a",
+    "docker ps -a --no-trunc",
+    "docker ps -a --format '{{.Names}} {{.Image}} {{.Command}}'",
+    "docker ps -a --format 'table {{.ID}}\\t{{.Names}}\\t{{.Status}}\\t{{.State}}'",
     "docker images --format '{{.Repository}}:{{.Tag}}'",
     "docker images --format 'table {{.ID}}\\t{{.Repository}}\\t{{.Size}}'",
     "docker images --format json",
@@ -164,6 +167,22 @@ const RUN_LINES: &[&str] = &[
 #[test]
 fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
     let h = Harness::start(&archives());
+    // Two edit sessions, as the page stores them.
+    let images = h.state.images();
+    let app = layerwise_core::store::resolve(&images, "test/app:1").expect("test/app:1").clone();
+    for (n, command) in [(1u64, "/app/run.sh --with \"quotes\" and a long tail"), (2, "")] {
+        let id = format!("{:064x}", n * 0x1234_5678_9abc);
+        let created_ms = (now() - 3600 * n as i64) as f64 * 1000.0;
+        h.state.add_container(layerwise_core::container::ContainerRecord {
+            id,
+            name: layerwise_core::container::docker_name(n * 7919),
+            image: app.id.clone(),
+            image_ref: "test/app:1".into(),
+            created_ms,
+            command: command.into(),
+            changes: Default::default(),
+        });
+    }
     let images = h.state.images();
     let config = |id: &Digest| h.state.config(id).cloned();
     let containers = h.state.containers();
@@ -188,7 +207,8 @@ fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
 
 #[test]
 fn search_prints_what_the_docker_cli_prints_for_the_same_results() {
-    use layerwise_core::view::{search_table, SearchResult};
+    use layerwise_core::cli::run::search_output;
+    use layerwise_core::view::SearchResult;
     use layerwise_registry::search::SearchQuery;
     let h = Harness::start(&[]);
     let result = |name: &str, description: &str, stars: u64, official: bool| SearchResult { name: name.into(), description: description.into(), star_count: stars, is_official: official, is_automated: false };
@@ -198,7 +218,17 @@ fn search_prints_what_the_docker_cli_prints_for_the_same_results() {
         result("x/y", "", 0, false),
     ];
     h.state.set_search_results(results.clone());
-    for line in ["docker search busybox", "docker search --no-trunc busybox", "docker search --limit 2 busybox", "docker search -f stars=10 busybox", "docker search --filter is-official=true busybox", "docker search --filter is-official=false --no-trunc busybox"] {
+    for line in [
+        "docker search busybox",
+        "docker search --no-trunc busybox",
+        "docker search --limit 2 busybox",
+        "docker search -f stars=10 busybox",
+        "docker search --filter is-official=true busybox",
+        "docker search --filter is-official=false --no-trunc busybox",
+        "docker search --format '{{.Name}}: {{.StarCount}} {{.IsOfficial}}' busybox",
+        "docker search --format 'table {{.Name}}\\t{{.Description}}' busybox",
+        "docker search --format json busybox",
+    ] {
         let words = shell::expand(&shell::parse(line).expect("parse")[0], &mut |_| String::new());
         let (theirs, stderr, _) = h.docker_output(&words[1..]);
         assert!(stderr.is_empty(), "{line}: {stderr}");
@@ -210,6 +240,6 @@ fn search_prints_what_the_docker_cli_prints_for_the_same_results() {
         for f in inv.given.values("filter") {
             query.filter(f).expect("filter");
         }
-        assert_eq!(search_table(&query.apply(results.clone()), inv.given.bool("no-trunc")), theirs, "{line}");
+        assert_eq!(search_output(&query.apply(results.clone()), &inv.given).stdout, theirs, "{line}");
     }
 }

@@ -63,7 +63,7 @@ pub struct Snapshot<'a> {
 pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
     let g = &inv.given;
     let filters_images = inv.spec.action == Action::Images && g.has("filter");
-    let templated = matches!(inv.spec.action, Action::Images | Action::History | Action::Inspect | Action::ImageInspect);
+    let templated = matches!(inv.spec.action, Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps);
     let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters_images) && !(*f == "format" && templated));
     if let (Some(flag), Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps) = (unsupported, inv.spec.action) {
         return Some(Output::err(format!("--{flag} is not supported by this console yet\n"), 1));
@@ -75,10 +75,15 @@ pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
         Action::Ps => {
             let all = g.bool("all");
             let summaries = view::container_summaries(s.containers, s.images, all);
+            let shape = template::shape(g.value("format"));
             if g.bool("quiet") {
                 Output::out(summaries.iter().map(|c| format!("{}\n", if g.bool("no-trunc") { c.id.clone() } else { c.id.chars().take(12).collect() })).collect())
-            } else {
+            } else if matches!(shape, Shape::Default) {
                 Output::out(view::ps_table(&summaries, s.now, !g.bool("no-trunc")))
+            } else {
+                let rows: Vec<serde_json::Value> = summaries.iter().filter_map(|c| serde_json::to_value(view::PsRow::of(c, s.now, !g.bool("no-trunc"))).ok()).collect();
+                let headers = [("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"), ("RunningFor", "CREATED"), ("Status", "STATUS"), ("State", "STATE"), ("Ports", "PORTS"), ("Names", "NAMES")];
+                templated_output(template::print_rows(&shape, &rows, &headers))
             }
         }
         _ => return None,
@@ -218,4 +223,30 @@ fn inspect(inv: &Invocation, s: &Snapshot<'_>) -> Output {
             Output { stdout, stderr, status }
         }
     }
+}
+
+/// What `docker search` prints for `results` (already limited and filtered) with these flags.
+pub fn search_output(results: &[view::SearchResult], given: &super::flags::Given) -> Output {
+    let no_trunc = given.bool("no-trunc");
+    let shape = template::shape(given.value("format"));
+    if matches!(shape, Shape::Default) {
+        return Output::out(view::search_table(results, no_trunc));
+    }
+    let json = matches!(shape, Shape::Json);
+    let rows: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            let description = r.description.replace(['\n', '\r'], " ");
+            let description = if no_trunc { description } else { view::ellipsis(&description, 45) };
+            let flag = |b: bool| if b { "[OK]" } else { "" };
+            // docker's JSON form has IsOfficial as "true"/"false" and no IsAutomated.
+            if json {
+                serde_json::json!({ "Description": description, "IsOfficial": r.is_official.to_string(), "Name": r.name, "StarCount": r.star_count.to_string() })
+            } else {
+                serde_json::json!({ "Description": description, "IsAutomated": flag(r.is_automated), "IsOfficial": flag(r.is_official), "Name": r.name, "StarCount": r.star_count.to_string() })
+            }
+        })
+        .collect();
+    let headers = [("Name", "NAME"), ("Description", "DESCRIPTION"), ("StarCount", "STARS"), ("IsOfficial", "OFFICIAL"), ("IsAutomated", "AUTOMATED")];
+    templated_output(template::print_rows(&shape, &rows, &headers))
 }

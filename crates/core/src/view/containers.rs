@@ -87,15 +87,51 @@ fn go_quote(s: &str) -> String {
     out
 }
 
+/// One row of `docker ps` as its `--format` templates see it (docker/cli `ContainerContext`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PsRow {
+    /// CONTAINER ID.
+    #[serde(rename = "ID")]
+    pub id: String,
+    /// IMAGE: the name it was made from, or the short image ID.
+    pub image: String,
+    /// COMMAND, quoted (and cut to 20 characters unless `--no-trunc`).
+    pub command: String,
+    /// CREATED.
+    pub running_for: String,
+    /// STATUS.
+    pub status: String,
+    /// `created`, `exited`….
+    pub state: String,
+    /// PORTS (none).
+    pub ports: String,
+    /// NAMES.
+    pub names: String,
+}
+
+impl PsRow {
+    /// The row of a container at `now`.
+    pub fn of(c: &ContainerSummary, now: i64, trunc: bool) -> Self {
+        Self {
+            id: if trunc { c.id.get(..12).unwrap_or(&c.id).to_owned() } else { c.id.clone() },
+            image: if trunc && c.image == c.image_id { c.image_id.trim_start_matches("sha256:").get(..12).unwrap_or_default().to_owned() } else { c.image.clone() },
+            command: go_quote(&if trunc { ellipsis(&c.command, 20) } else { c.command.clone() }),
+            running_for: created_since(c.created, now),
+            status: c.status.clone(),
+            state: c.state.clone(),
+            ports: String::new(),
+            names: c.names.iter().map(|n| n.trim_start_matches('/')).collect::<Vec<_>>().join(","),
+        }
+    }
+}
+
 /// The `docker ps -a` table (`--no-trunc` when `trunc` is false), `now` in Unix seconds.
 pub fn ps_table(summaries: &[ContainerSummary], now: i64, trunc: bool) -> String {
     let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec()];
     for c in summaries {
-        let id = if trunc { c.id.get(..12).unwrap_or(&c.id).to_owned() } else { c.id.clone() };
-        let image = if trunc && c.image == c.image_id { c.image_id.trim_start_matches("sha256:").get(..12).unwrap_or_default().to_owned() } else { c.image.clone() };
-        let command = go_quote(&if trunc { ellipsis(&c.command, 20) } else { c.command.clone() });
-        let names = c.names.iter().map(|n| n.trim_start_matches('/')).collect::<Vec<_>>().join(",");
-        rows.push(vec![id, image, command, created_since(c.created, now), c.status.clone(), String::new(), names]);
+        let r = PsRow::of(c, now, trunc);
+        rows.push(vec![r.id, r.image, r.command, r.running_for, r.status, r.ports, r.names]);
     }
     tabwrite(&rows)
 }

@@ -14,7 +14,7 @@ mod search;
 mod table;
 mod units;
 
-pub use containers::{container_summaries, ps_table, ContainerSummary};
+pub use containers::{container_summaries, ps_table, ContainerSummary, PsRow};
 pub use history::{history, history_created_since, history_table, history_text, HistoryItem, HistoryOptions};
 pub use images::{filter_images, filter_reference, image_summaries, images_table, images_text, ImageRow, ImageSummary, ImagesOptions, SharedSizes};
 pub use inspect::{inspect, inspect_json, InspectResponse};
