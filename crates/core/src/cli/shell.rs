@@ -253,6 +253,18 @@ mod tests {
     }
 
     #[test]
+    fn a_one_megabyte_line_and_noise_never_panic() -> Result<(), ShellError> {
+        let long = format!("docker inspect {}", "x".repeat(1 << 20));
+        assert_eq!(words(&long)?[0][2].len(), 1 << 20);
+        // Every prefix of a line full of quoting mixes: an error or words, never a panic.
+        let noisy = r#"a 'b"c' "d$(e 'f)' g)" \ $( ; ) "$(h "i" $(j))" 'k"#;
+        for end in (0..=noisy.len()).filter(|i| noisy.is_char_boundary(*i)) {
+            let _ = words(&noisy[..end]);
+        }
+        Ok(())
+    }
+
+    #[test]
     fn broken_lines_get_bash_messages() {
         assert_eq!(parse("echo 'open").map(|_| ()), Err(ShellError::Unterminated('\'')));
         assert_eq!(parse("echo \"open").map(|_| ()), Err(ShellError::Unterminated('"')));
