@@ -57,19 +57,11 @@ impl Harness {
 
     /// Runs the real docker CLI against the harness; returns stdout, or panics with stderr.
     pub(crate) fn docker(&self, args: &[&str]) -> String {
-        let out = Command::new("docker")
-            .args(args)
-            .env("DOCKER_HOST", format!("tcp://{}", self.addr))
-            .env_remove("DOCKER_CONTEXT")
-            .env("DOCKER_CONFIG", std::env::temp_dir().join("layerwise-docker-config"))
-            .output()
-            .expect("the docker CLI must be installed");
-        assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
+        let (stdout, stderr, status) = self.docker_output(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>());
+        assert_eq!(status, 0, "docker {args:?}: {stderr}");
+        stdout
     }
-}
 
-impl Harness {
     /// Runs the real docker CLI against the harness: stdout, stderr and the exit status,
     /// whatever they are.
     pub(crate) fn docker_output(&self, args: &[String]) -> (String, String, i32) {

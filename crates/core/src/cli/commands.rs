@@ -64,7 +64,7 @@ pub struct Spec {
     pub args: Args,
     /// Its flags (`--help` aside).
     pub flags: &'static [Flag],
-    /// Its `--help` text.
+    /// Its `--help` text after the `Usage:` line.
     pub help: &'static str,
 }
 
@@ -142,20 +142,20 @@ const fn canonical(usage: &'static str) -> &'static str {
 
 /// Every command, longest paths first (so `image ls` is found before `image`).
 pub const COMMANDS: &[Spec] = &[
-    spec(&["image", "ls"], Action::Images, "docker image ls [OPTIONS] [REPOSITORY[:TAG]]", Args::AtMost(1), IMAGES_FLAGS, help::IMAGE_LS),
-    spec(&["image", "list"], Action::Images, "docker image ls [OPTIONS] [REPOSITORY[:TAG]]", Args::AtMost(1), IMAGES_FLAGS, help::IMAGE_LS),
-    spec(&["image", "history"], Action::History, "docker image history [OPTIONS] IMAGE", Args::Exactly(1), HISTORY_FLAGS, help::IMAGE_HISTORY),
+    spec(&["image", "ls"], Action::Images, "docker image ls [OPTIONS] [REPOSITORY[:TAG]]", Args::AtMost(1), IMAGES_FLAGS, help::IMAGES),
+    spec(&["image", "list"], Action::Images, "docker image ls [OPTIONS] [REPOSITORY[:TAG]]", Args::AtMost(1), IMAGES_FLAGS, help::IMAGES),
+    spec(&["image", "history"], Action::History, "docker image history [OPTIONS] IMAGE", Args::Exactly(1), HISTORY_FLAGS, help::HISTORY),
     spec(&["image", "inspect"], Action::ImageInspect, "docker image inspect [OPTIONS] IMAGE [IMAGE...]", Args::AtLeast(1), IMAGE_INSPECT_FLAGS, help::IMAGE_INSPECT),
-    spec(&["image", "rm"], Action::Remove, "docker image rm [OPTIONS] IMAGE [IMAGE...]", Args::AtLeast(1), RMI_FLAGS, help::IMAGE_RM),
-    spec(&["image", "remove"], Action::Remove, "docker image rm [OPTIONS] IMAGE [IMAGE...]", Args::AtLeast(1), RMI_FLAGS, help::IMAGE_RM),
-    spec(&["image", "tag"], Action::Tag, "docker image tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", Args::Exactly(2), &[], help::IMAGE_TAG),
-    spec(&["image", "pull"], Action::Pull, "docker image pull [OPTIONS] NAME[:TAG|@DIGEST]", Args::Exactly(1), PULL_FLAGS, help::IMAGE_PULL),
-    spec(&["image", "save"], Action::Save, "docker image save [OPTIONS] IMAGE [IMAGE...]", Args::AtLeast(1), SAVE_FLAGS, help::IMAGE_SAVE),
-    spec(&["image", "load"], Action::Load, "docker image load [OPTIONS]", Args::None, LOAD_FLAGS, help::IMAGE_LOAD),
-    spec(&["container", "ls"], Action::Ps, "docker container ls [OPTIONS]", Args::None, PS_FLAGS, help::CONTAINER_LS),
-    spec(&["container", "list"], Action::Ps, "docker container ls [OPTIONS]", Args::None, PS_FLAGS, help::CONTAINER_LS),
-    spec(&["container", "ps"], Action::Ps, "docker container ls [OPTIONS]", Args::None, PS_FLAGS, help::CONTAINER_LS),
-    spec(&["container", "commit"], Action::Commit, "docker container commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]", Args::Between(1, 2), COMMIT_FLAGS, help::CONTAINER_COMMIT),
+    spec(&["image", "rm"], Action::Remove, "docker image rm [OPTIONS] IMAGE [IMAGE...]", Args::AtLeast(1), RMI_FLAGS, help::RMI),
+    spec(&["image", "remove"], Action::Remove, "docker image rm [OPTIONS] IMAGE [IMAGE...]", Args::AtLeast(1), RMI_FLAGS, help::RMI),
+    spec(&["image", "tag"], Action::Tag, "docker image tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", Args::Exactly(2), &[], help::TAG),
+    spec(&["image", "pull"], Action::Pull, "docker image pull [OPTIONS] NAME[:TAG|@DIGEST]", Args::Exactly(1), PULL_FLAGS, help::PULL),
+    spec(&["image", "save"], Action::Save, "docker image save [OPTIONS] IMAGE [IMAGE...]", Args::AtLeast(1), SAVE_FLAGS, help::SAVE),
+    spec(&["image", "load"], Action::Load, "docker image load [OPTIONS]", Args::None, LOAD_FLAGS, help::LOAD),
+    spec(&["container", "ls"], Action::Ps, "docker container ls [OPTIONS]", Args::None, PS_FLAGS, help::PS),
+    spec(&["container", "list"], Action::Ps, "docker container ls [OPTIONS]", Args::None, PS_FLAGS, help::PS),
+    spec(&["container", "ps"], Action::Ps, "docker container ls [OPTIONS]", Args::None, PS_FLAGS, help::PS),
+    spec(&["container", "commit"], Action::Commit, "docker container commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]", Args::Between(1, 2), COMMIT_FLAGS, help::COMMIT),
     spec(&["images"], Action::Images, "docker images [OPTIONS] [REPOSITORY[:TAG]]", Args::AtMost(1), IMAGES_FLAGS, help::IMAGES),
     spec(&["history"], Action::History, "docker history [OPTIONS] IMAGE", Args::Exactly(1), HISTORY_FLAGS, help::HISTORY),
     spec(&["inspect"], Action::Inspect, "docker inspect [OPTIONS] NAME|ID [NAME|ID...]", Args::AtLeast(1), INSPECT_FLAGS, help::INSPECT),
@@ -220,10 +220,10 @@ pub fn read(words: &[String]) -> Read {
     let usage_tail = |run: &str| format!("\nUsage:  {}\n\n{run} '{name} --help' for more information\n", spec.usage);
     let before_end = || args.iter().take_while(|a| *a != "--");
     if before_end().any(|a| a == "--help") {
-        return Read::Print { stdout: spec.help.to_owned(), stderr: String::new(), status: 0 };
+        return Read::Print { stdout: format!("Usage:  {}\n{}", spec.usage, spec.help), stderr: String::new(), status: 0 };
     }
     if before_end().any(|a| a == "-h") {
-        return Read::Print { stdout: format!("Flag shorthand -h has been deprecated, use --help\n{}", spec.help), stderr: String::new(), status: 0 };
+        return Read::Print { stdout: format!("Flag shorthand -h has been deprecated, use --help\nUsage:  {}\n{}", spec.usage, spec.help), stderr: String::new(), status: 0 };
     }
     let given = match flags::parse(spec.flags, args) {
         Ok(g) => g,
