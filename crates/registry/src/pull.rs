@@ -5,7 +5,7 @@
 //! The import record is written first and lists every blob before any is stored (write-ahead),
 //! as an archive import does, so garbage collection never takes a blob a pull still needs.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use futures::stream::{self, StreamExt};
 use layerwise_core::archive::{is_attestation, is_default, show_platform, PlatformChoice};
@@ -115,7 +115,8 @@ pub struct Pulled {
     ///   exceed `total_ms`; on one thread it also counts the time another download's work held it;
     /// - `digest_ms`: decompressing, hashing and indexing ([`LayerReader`]);
     /// - `store_ms`: the store's reads and writes (the import record, the checks for layers
-    ///   already stored, building the blobs, the layers, config, manifest and image);
+    ///   already stored, building the blobs, the layers, config, manifest and image), a wait
+    ///   counted only from the worker's last timed step, so never another download's work;
     /// - `blob_bytes` and `tar_bytes`: of the layers downloaded (none for those already stored).
     pub stats: ImportStats,
 }
@@ -176,7 +177,8 @@ where
     };
     store.put_import(&record).await?;
     let stats = ImportStats { store_ms: now() - started, ..ImportStats::default() };
-    let puller = Puller { client, store, request, now, cancelled, record: RefCell::new(record), events: RefCell::new(events), stats: RefCell::new(stats) };
+    let (stats, mark) = (RefCell::new(stats), Cell::new(now()));
+    let puller = Puller { client, store, request, now, cancelled, record: RefCell::new(record), events: RefCell::new(events), stats, mark };
     let result = puller.run().await.map(|mut pulled| {
         pulled.stats = puller.stats.borrow().clone();
         pulled.stats.total_ms = now() - started;
@@ -207,6 +209,9 @@ struct Puller<'a, T, S> {
     events: RefCell<&'a mut dyn FnMut(PullEvent)>,
     /// The stage times so far (see [`Pulled::stats`]); never borrowed across an await.
     stats: RefCell<ImportStats>,
+    /// When the last timed step (of any download) ended: with downloads interleaved on one
+    /// thread, a step that awaited is timed from here at most (see [`Self::lap`]).
+    mark: Cell<f64>,
 }
 
 impl<T: Transport, S: Store> Puller<'_, T, S> {
@@ -222,10 +227,22 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
         (self.events.borrow_mut())(event);
     }
 
-    /// Adds the time since `since` to one stage; returns the time now.
+    /// Adds to one stage the time since `since` or since the last timed step, whichever is
+    /// later (what another download did meanwhile is its own); returns the time now.
     fn lap(&self, since: f64, stage: fn(&mut ImportStats) -> &mut f64) -> f64 {
+        self.add(since.max(self.mark.get()), stage)
+    }
+
+    /// Adds the whole time since `since` to `read_ms`, what other downloads did meanwhile
+    /// included (see [`Pulled::stats`]); returns the time now.
+    fn waited(&self, since: f64) -> f64 {
+        self.add(since, |s| &mut s.read_ms)
+    }
+
+    fn add(&self, from: f64, stage: fn(&mut ImportStats) -> &mut f64) -> f64 {
         let now = (self.now)();
-        *stage(&mut self.stats.borrow_mut()) += now - since;
+        *stage(&mut self.stats.borrow_mut()) += now - from;
+        self.mark.set(now);
         now
     }
 
@@ -369,7 +386,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
         'fetch: loop {
             let asked = (self.now)();
             let (mut body, start) = self.client.blob(self.host(), self.repository(), &layer.digest, received).await?;
-            self.lap(asked, |s| &mut s.read_ms);
+            self.waited(asked);
             if start != received {
                 // The registry ignored the range: start again from the first byte.
                 (reader, builder, received) = (LayerReader::new(layer.size), self.store.blob_builder(), 0);
@@ -380,7 +397,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
                 }
                 let waiting = (self.now)();
                 let next = body.chunk().await;
-                let arrived = self.lap(waiting, |s| &mut s.read_ms);
+                let arrived = self.waited(waiting);
                 match next {
                     Ok(Some(chunk)) => {
                         received += chunk.len() as u64;

@@ -194,7 +194,7 @@ fn report(count: usize, blob_bytes: f64, tar_bytes: f64, peers: &[(&str, Spread)
         let _ = writeln!(r, "| pull ({short}) ÷ `skopeo copy` | {:.2}× | ≤ 1× (parity) |", wall(m).median / skopeo.median);
         let _ = writeln!(r, "| pull ({short}) ÷ `podman pull` | {:.2}× | — |", wall(m).median / podman.median);
     }
-    let _ = writeln!(r, "\nWhere the time of a pull goes (the worker's own clock, medians, seconds; the network wait is summed over the layers downloaded at once, up to 3, and counts the time another download's work held the worker's one thread):\n");
+    let _ = writeln!(r, "\nWhere the time of a pull goes (the worker's own clock, medians, seconds). The wait for the registry is summed over the layers downloaded at once (up to 3) and counts the time another download's work held the worker's one thread; the other stages do not overlap:\n");
     let _ = writeln!(r, "| mode | manifest + config | waiting for the registry | gunzip + sha256 ×2 + tar index | blob building + IndexedDB | whole pull (worker) |\n|---|---|---|---|---|---|");
     for (_, short, m) in &modes {
         let s = |f: fn(&Stats) -> f64| spread(m, |x| f(&x.stats) / 1e3).median;
