@@ -128,7 +128,7 @@ pub(super) fn run(smoke: bool) -> Result<(), String> {
         peers.push(("`skopeo copy --src-tls-verify=false docker://HOST/bench/debian:minbase oci:DIR`", time_shell(&skopeo, RUNS, &fresh)?));
         peers.push(("`podman --storage-driver vfs pull --tls-verify=false HOST/bench/debian:minbase` (empty store)", time_shell(&podman, RUNS, &fresh)?));
         let gunzip = format!("for f in {}/*.tar.gz; do gzip -dc \"$f\" | sha256sum >/dev/null; done", layers.display());
-        peers.push(("`gzip -dc LAYER | sha256sum` (every layer, from disk: no network, no store)", time_shell(&gunzip, RUNS, &|| {})?));
+        peers.push(("`gzip -dc LAYER \\| sha256sum` (every layer, from disk: no network, no store)", time_shell(&gunzip, RUNS, &|| {})?));
         fresh();
         let _ = std::fs::remove_dir_all(&scratch);
         Ok(())
