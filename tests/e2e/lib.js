@@ -45,7 +45,9 @@ export async function startRegistry(seeds, { cors = true } = {}) {
   const bin = path.join(path.dirname(serverBin), 'local-registry');
   const args = [...(cors ? [] : ['--no-cors']), ...Object.entries(seeds).map(([name, archive]) => `${name}=${archive}`)];
   const [child, m] = await startPrinting(bin, args, /registry at (\S+)/, 'pipe');
-  return { host: m[1], stop: () => { child.stdin.end(); child.kill(); } };
+  // Closing stdin lets local-registry stop its docker-registry and remove its storage; a
+  // signal would kill it before it could (leaving docker-registry running).
+  return { host: m[1], stop: () => child.stdin.end() };
 }
 
 /** The Engine API harness over `archives`; `docker(args)` runs the real docker CLI against it. */
