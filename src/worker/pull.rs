@@ -10,6 +10,7 @@ use layerwise_core::import::ImportStats;
 use layerwise_core::reference::Reference;
 use layerwise_registry::auth::Credentials;
 use layerwise_registry::endpoint::registry_host;
+use layerwise_registry::progress::{default_tag_line, docker_lines};
 use layerwise_registry::pull::{pull, LayerStatus, PullEvent, PullRequest};
 use layerwise_registry::{Client, Mode};
 
@@ -82,6 +83,8 @@ impl Screen {
 /// Pulls `reference`; returns every line docker would have printed, and where the pull's time
 /// went (see `Pulled::stats`).
 pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool, login: Option<(String, String)>, post: &dyn Fn(Event), memory: &dyn Fn() -> u64) -> Result<(Vec<String>, ImportStats), String> {
+    // What docker prints once it is done (its log when not on a terminal), besides the screen.
+    let mut log: Vec<String> = default_tag_line(reference.trim()).map(str::to_owned).into_iter().collect();
     let reference = Reference::parse(reference.trim()).map_err(|e| e.to_string())?.with_default_tag();
     if is_cancelled(id) {
         return Err(format!("{reference}: pull cancelled"));
@@ -97,6 +100,7 @@ pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool,
     let mut screen = Screen::default();
     let mut last = 0.0;
     let mut on_event = |e: PullEvent| {
+        log.extend(docker_lines(&e));
         if screen.apply(e) || now_ms() - last > PROGRESS_MS {
             last = now_ms();
             post(Event::Pulling { id: id.to_owned(), lines: screen.lines(), memory: memory() });
@@ -107,5 +111,5 @@ pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool,
     drop(lock);
     actions::collect(&store).await;
     let pulled = result.map_err(|e| format!("{reference}: {e}"))?;
-    Ok((screen.lines().into_iter().chain(pulled.lines).collect(), pulled.stats))
+    Ok((log.into_iter().chain(pulled.lines).collect(), pulled.stats))
 }

@@ -7,6 +7,7 @@ pub mod client;
 pub mod endpoint;
 pub mod error;
 pub mod link;
+pub mod progress;
 pub mod pull;
 pub mod search;
 pub mod transport;

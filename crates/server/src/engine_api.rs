@@ -30,6 +30,7 @@ pub struct State {
     configs: HashMap<Digest, ImageConfig>,
     containers: Mutex<Vec<ContainerRecord>>,
     search: Mutex<Vec<view::SearchResult>>,
+    pull: Mutex<Vec<serde_json::Value>>,
 }
 
 impl State {
@@ -50,7 +51,7 @@ impl State {
             let raw = futures::executor::block_on(store.read_blob(&image.id, spec::MAX_JSON_BYTES))?;
             configs.insert(image.id.clone(), spec::parse(&format!("config {}", image.id), &raw)?);
         }
-        Ok(Arc::new(Self { images: Mutex::new(images), configs, containers: Mutex::new(Vec::new()), search: Mutex::new(Vec::new()) }))
+        Ok(Arc::new(Self { images: Mutex::new(images), configs, containers: Mutex::new(Vec::new()), search: Mutex::new(Vec::new()), pull: Mutex::new(Vec::new()) }))
     }
 
     /// The images now.
@@ -69,6 +70,13 @@ impl State {
     pub fn set_search_results(&self, results: Vec<view::SearchResult>) {
         if let Ok(mut s) = self.search.lock() {
             *s = results;
+        }
+    }
+
+    /// What `POST /images/create` (a pull) streams, whatever is asked for.
+    pub fn set_pull_messages(&self, messages: Vec<serde_json::Value>) {
+        if let Ok(mut p) = self.pull.lock() {
+            *p = messages;
         }
     }
 
@@ -112,6 +120,11 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
                 return message(StatusCode::BAD_REQUEST, &e);
             }
             json(StatusCode::OK, &q.apply(state.search.lock().map(|s| s.clone()).unwrap_or_default()))
+        }
+        (&Method::POST, "/images/create") => {
+            let messages = state.pull.lock().map(|p| p.clone()).unwrap_or_default();
+            let body: String = messages.iter().map(|m| format!("{m}\r\n")).collect();
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json"), (header::HeaderName::from_static("api-version"), API_VERSION)], body).into_response()
         }
         (&Method::GET, "/info") => json(StatusCode::OK, &serde_json::json!({ "ID": "layerwise", "Swarm": { "LocalNodeState": "inactive", "ControlAvailable": false } })),
         (&Method::GET, "/containers/json") => {

@@ -243,3 +243,39 @@ fn search_prints_what_the_docker_cli_prints_for_the_same_results() {
         assert_eq!(search_output(&query.apply(results.clone()), &inv.given).stdout, theirs, "{line}");
     }
 }
+
+#[test]
+fn pull_prints_what_the_docker_cli_prints_for_the_same_progress() {
+    use layerwise_registry::progress::{default_tag_line, docker_lines, engine_messages};
+    use layerwise_registry::pull::{LayerStatus, PullEvent};
+    let h = Harness::start(&[]);
+    let (a, b) = ("0123456789ab".to_owned(), "ba9876543210".to_owned());
+    let layer = |id: &String, status| PullEvent::Layer { id: id.clone(), status };
+    for (typed, asked) in [("test/app:1", "1"), ("test/app", "latest")] {
+        let events = [
+            PullEvent::Resolved { line: format!("{asked}: Pulling from test/app"), layers: vec![a.clone(), b.clone()] },
+            layer(&a, LayerStatus::AlreadyExists),
+            layer(&b, LayerStatus::Waiting),
+            layer(&b, LayerStatus::Downloading { done: 10, total: 20 }),
+            layer(&b, LayerStatus::Resuming { attempt: 1 }),
+            layer(&b, LayerStatus::Downloading { done: 20, total: 20 }),
+            layer(&b, LayerStatus::PullComplete),
+        ];
+        let digest = format!("Digest: sha256:{}", "c".repeat(64));
+        let status = format!("Status: Downloaded newer image for test/app:{asked}");
+        let mut messages: Vec<serde_json::Value> = events.iter().flat_map(engine_messages).collect();
+        messages.extend([serde_json::json!({ "status": digest }), serde_json::json!({ "status": status })]);
+        h.state.set_pull_messages(messages);
+        let (theirs, stderr, code) = h.docker_output(&["pull".to_owned(), typed.to_owned()]);
+        assert_eq!((stderr.as_str(), code), ("", 0), "{typed}");
+        // The console: its log, then the pull's own last lines (as `Pulled::lines` has them).
+        let ours: String = default_tag_line(typed)
+            .map(str::to_owned)
+            .into_iter()
+            .chain(events.iter().flat_map(docker_lines))
+            .chain([digest.clone(), status.clone(), format!("docker.io/test/app:{asked}")])
+            .map(|l| l + "\n")
+            .collect();
+        assert_eq!(ours, theirs, "{typed}");
+    }
+}
