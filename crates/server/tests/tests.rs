@@ -12,3 +12,5 @@ mod podman;
 mod rmi;
 // The registry proxy of `serve`: a real registry and a fake Docker Hub behind it.
 mod proxy;
+// What the proxy refuses.
+mod proxy_refusals;
