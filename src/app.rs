@@ -101,19 +101,30 @@ pub fn App() -> Html {
         });
     }
 
-    let on_files = {
+    let on_job = {
         let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
+        Callback::from(move |(request, file): (Request, Option<web_sys::File>)| {
+            let (id, name) = match &request {
+                Request::Import { id, name, .. } => (id.clone(), name.clone()),
+                Request::Pull { id, reference, .. } => (id.clone(), format!("docker pull {reference}")),
+                Request::Commit { id, tag, .. } => (id.clone(), format!("docker commit → {}", if tag.is_empty() { "<none>" } else { tag })),
+                Request::Cancel { .. } => return,
+            };
+            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
+            let sent = match bridge.borrow().as_ref() {
+                Some(b) => b.send(&request, file.as_ref()),
+                None => Err("the worker is not running".to_owned()),
+            };
+            if let Err(error) = sent {
+                dispatch.dispatch(Action::Worker(Event::Failed { id, error: format!("{name}: {error}"), memory: 0 }));
+            }
+        })
+    };
+    let on_files = {
+        let on_job = on_job.clone();
         Callback::from(move |(files, platform): (Vec<web_sys::File>, String)| {
             for file in files {
-                let id = new_import_id();
-                dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: file.name() });
-                let sent = match bridge.borrow().as_ref() {
-                    Some(b) => b.import(&file, &id, &platform),
-                    None => Err("the import worker is not running".to_owned()),
-                };
-                if let Err(error) = sent {
-                    dispatch.dispatch(Action::Worker(Event::Failed { id, error: format!("{}: {error}", file.name()), memory: 0 }));
-                }
+                on_job.emit((Request::Import { id: new_import_id(), name: file.name(), platform: platform.clone() }, Some(file)));
             }
         })
     };
@@ -131,25 +142,6 @@ pub fn App() -> Html {
         Callback::from(move |id: String| {
             if let Some(b) = bridge.borrow().as_ref() {
                 let _ = b.send(&Request::Cancel { id }, None);
-            }
-        })
-    };
-    let on_job = {
-        let (dispatch, bridge) = (state.dispatcher(), bridge.clone());
-        Callback::from(move |(request, file): (Request, Option<web_sys::File>)| {
-            let (id, name) = match &request {
-                Request::Import { id, name, .. } => (id.clone(), name.clone()),
-                Request::Pull { id, reference, .. } => (id.clone(), format!("docker pull {reference}")),
-                Request::Commit { id, tag, .. } => (id.clone(), format!("docker commit → {}", if tag.is_empty() { "<none>" } else { tag })),
-                Request::Cancel { .. } => return,
-            };
-            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
-            let sent = match bridge.borrow().as_ref() {
-                Some(b) => b.send(&request, file.as_ref()),
-                None => Err("the worker is not running".to_owned()),
-            };
-            if let Err(error) = sent {
-                dispatch.dispatch(Action::Worker(Event::Failed { id, error: format!("{name}: {error}"), memory: 0 }));
             }
         })
     };

@@ -11,6 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, File, FileSystemDirectoryEntry, FileSystemDirectoryReader, FileSystemEntry, FileSystemFileEntry};
 
+use super::js_error;
+
 /// At most this many files are taken from one drop; a bigger folder is refused whole.
 pub const MAX_DROPPED_FILES: usize = 100_000;
 
@@ -90,9 +92,6 @@ fn callback_promise(call: impl FnOnce(&Function, &Function) -> Result<(), JsValu
     })
 }
 
-fn describe(error: &JsValue) -> String {
-    error.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| error.as_string()).unwrap_or_else(|| format!("{error:?}"))
-}
 
 /// All entries of a folder: `readEntries` hands them out in batches until it returns none.
 async fn read_dir(dir: &FileSystemDirectoryEntry, path: &str) -> Result<Vec<FileSystemEntry>, String> {
@@ -101,7 +100,7 @@ async fn read_dir(dir: &FileSystemDirectoryEntry, path: &str) -> Result<Vec<File
     loop {
         let batch = JsFuture::from(callback_promise(|ok, err| reader.read_entries_with_callback_and_callback(ok, err)))
             .await
-            .map_err(|e| format!("could not read the dropped folder {path}: {}", describe(&e)))?;
+            .map_err(|e| format!("could not read the dropped folder {path}: {}", js_error(&e)))?;
         let batch: Array = batch.unchecked_into();
         if batch.length() == 0 {
             return Ok(all);
@@ -120,5 +119,5 @@ async fn file_of(entry: &FileSystemFileEntry, path: &str) -> Result<File, String
     }))
         .await
         .map(JsCast::unchecked_into)
-        .map_err(|e| format!("could not read the dropped file {path}: {}", describe(&e)))
+        .map_err(|e| format!("could not read the dropped file {path}: {}", js_error(&e)))
 }

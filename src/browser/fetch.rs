@@ -11,6 +11,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
+use super::js_error;
+
 /// `fetch` on whatever global this runs in.
 #[derive(Default, Clone, Copy)]
 pub struct Fetch;
@@ -18,19 +20,16 @@ pub struct Fetch;
 /// A response body being read.
 pub struct FetchBody(Option<ReadableStreamDefaultReader>);
 
-fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"))
-}
 
 impl Body for FetchBody {
     async fn chunk(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
         let Some(reader) = &self.0 else { return Ok(None) };
-        let result = JsFuture::from(reader.read()).await.map_err(|e| TransportError(format!("the download broke: {}", describe(&e))))?;
+        let result = JsFuture::from(reader.read()).await.map_err(|e| TransportError(format!("the download broke: {}", js_error(&e))))?;
         if Reflect::get(&result, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
             self.0 = None;
             return Ok(None);
         }
-        let value = Reflect::get(&result, &"value".into()).map_err(|e| TransportError(describe(&e)))?;
+        let value = Reflect::get(&result, &"value".into()).map_err(|e| TransportError(js_error(&e)))?;
         Ok(Some(value.dyn_into::<Uint8Array>().map_err(|_| TransportError("the stream gave no bytes".into()))?.to_vec()))
     }
 }
@@ -55,15 +54,15 @@ impl Transport for Fetch {
     type Body = FetchBody;
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse<FetchBody>, TransportError> {
-        let headers = Headers::new().map_err(|e| TransportError(describe(&e)))?;
+        let headers = Headers::new().map_err(|e| TransportError(js_error(&e)))?;
         for (name, value) in &request.headers {
-            headers.append(name, value).map_err(|e| TransportError(describe(&e)))?;
+            headers.append(name, value).map_err(|e| TransportError(js_error(&e)))?;
         }
         let init = RequestInit::new();
         init.set_method(&request.method.to_string());
         init.set_headers(&headers);
         let response = fetch(&request.url, &init).await.map_err(|e| {
-            TransportError(format!("{} {} failed: {} (no answer, or the browser refused it: a registry reached directly must send CORS headers)", request.method, request.url, describe(&e)))
+            TransportError(format!("{} {} failed: {} (no answer, or the browser refused it: a registry reached directly must send CORS headers)", request.method, request.url, js_error(&e)))
         })?;
         let mut out = Vec::new();
         if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
@@ -107,7 +106,7 @@ pub async fn probe(base: &str) -> Result<String, String> {
         init
     };
     if let Err(e) = fetch(&url, &get(web_sys::RequestMode::NoCors, None)).await {
-        return Err(format!("{url} does not answer: {}", describe(&e)));
+        return Err(format!("{url} does not answer: {}", js_error(&e)));
     }
     let response = fetch(&url, &get(web_sys::RequestMode::Cors, None))
         .await

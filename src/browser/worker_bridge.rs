@@ -57,15 +57,6 @@ impl WorkerBridge {
         Ok(Self { worker, pending, _on_message: on_message, _on_error: on_error })
     }
 
-    /// Asks the worker to import a file.
-    ///
-    /// # Errors
-    /// When the message cannot be posted.
-    pub fn import(&self, file: &web_sys::File, id: &str, platform: &str) -> Result<(), String> {
-        let request = Request::Import { id: id.to_owned(), name: file.name(), platform: platform.to_owned() };
-        self.send(&request, Some(file))
-    }
-
     /// Sends a request (with the file an import reads), or queues it until the worker is ready.
     ///
     /// # Errors

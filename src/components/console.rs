@@ -66,17 +66,26 @@ struct Loaded {
     containers: Vec<ContainerRecord>,
 }
 
+thread_local! {
+    /// Parsed configs by image ID: a config is content-addressed, so once read it never changes
+    /// (each command of a line re-reads only the images, tags and sessions).
+    static CONFIGS: std::cell::RefCell<HashMap<Digest, ImageConfig>> = std::cell::RefCell::new(HashMap::new());
+}
+
 async fn load() -> Result<Loaded, String> {
     let store = IdbStore::open().await.map_err(|e| e.to_string())?;
     let images = store.images().await.map_err(|e| e.to_string())?;
-    let mut configs = HashMap::new();
     for image in &images {
+        if CONFIGS.with(|c| c.borrow().contains_key(&image.id)) {
+            continue;
+        }
         if let Ok(raw) = store.read_blob(&image.id, spec::MAX_JSON_BYTES).await {
             if let Ok(config) = spec::parse::<ImageConfig>("config", &raw) {
-                configs.insert(image.id.clone(), config);
+                CONFIGS.with(|c| c.borrow_mut().insert(image.id.clone(), config));
             }
         }
     }
+    let configs = CONFIGS.with(|c| images.iter().filter_map(|i| Some((i.id.clone(), c.borrow().get(&i.id)?.clone()))).collect());
     let containers = session::all().await?;
     Ok(Loaded { images, configs, containers })
 }
@@ -164,7 +173,7 @@ async fn search(given: &Given) -> Output {
             return failed(format!("Error response from daemon: {e}\n"));
         }
     }
-    let client = Client::new(Fetch, Mode::Proxy { base: String::new() });
+    let client = Client::new(Fetch, Mode::page(false));
     match layerwise_registry::search::search(&client, &query).await {
         Ok(results) => search_output(&results, given),
         Err(e) => failed(format!("Error response from daemon: {e}\n")),

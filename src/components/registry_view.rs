@@ -42,7 +42,7 @@ fn set(node: &NodeRef, v: &str) {
 }
 
 fn client(direct: bool) -> Client<Fetch> {
-    Client::new(Fetch, if direct { Mode::Direct { insecure: Vec::new() } } else { Mode::Proxy { base: String::new() } })
+    Client::new(Fetch, Mode::page(direct))
 }
 
 /// What the search area shows.

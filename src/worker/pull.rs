@@ -40,13 +40,7 @@ fn is_cancelled(id: &str) -> bool {
 
 fn client(direct: bool) -> Rc<Client<Fetch>> {
     CLIENTS.with(|c| {
-        c.borrow_mut()
-            .entry(direct)
-            .or_insert_with(|| {
-                let mode = if direct { Mode::Direct { insecure: Vec::new() } } else { Mode::Proxy { base: String::new() } };
-                Rc::new(Client::new(Fetch, mode))
-            })
-            .clone()
+        c.borrow_mut().entry(direct).or_insert_with(|| Rc::new(Client::new(Fetch, Mode::page(direct)))).clone()
     })
 }
 

@@ -121,16 +121,7 @@ where
     S: ArchiveSource,
     T: Store<Data = S::Slice>,
 {
-    let record = ImportRecord {
-        id: request.id.clone(),
-        source: request.name.clone(),
-        state: ImportState::Started,
-        blobs: Vec::new(),
-        images: Vec::new(),
-        error: None,
-        started_ms: now(),
-        heartbeat_ms: now(),
-    };
+    let record = ImportRecord::started(&request.id, request.name.clone(), now());
     store.put_import(&record).await?;
     let started = now();
     let mut importer = Importer { source, store, record, now, platform: &request.platform, stats: ImportStats::default() };
@@ -140,13 +131,7 @@ where
         progress(Progress::Finished(importer.stats.clone()));
     }
     if let Err(e) = &result {
-        let record = &mut importer.record;
-        record.state = ImportState::Failed;
-        record.error = Some(e.to_string());
-        record.heartbeat_ms = now();
-        // Best effort: the failure is what the user must see, not a second one.
-        let _ = store.put_import(record).await;
-        let _ = store::collect_garbage(store, &store::heartbeat(now())).await;
+        store::abandon(store, &mut importer.record, e.to_string(), now()).await;
     }
     result
 }

@@ -26,6 +26,16 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// How the page reaches registries: directly (`direct`, the registry sends CORS headers) or
+    /// through the proxy on its own origin.
+    pub fn page(direct: bool) -> Self {
+        if direct {
+            Self::Direct { insecure: Vec::new() }
+        } else {
+            Self::Proxy { base: String::new() }
+        }
+    }
+
     /// The URL of `path_and_query` (starting with `/`) on registry `host`.
     pub fn url(&self, host: &str, path_and_query: &str) -> String {
         match self {

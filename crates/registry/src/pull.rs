@@ -165,16 +165,7 @@ where
     S: Store,
 {
     let started = now();
-    let record = ImportRecord {
-        id: request.id.clone(),
-        source: format!("pull {}", request.reference),
-        state: ImportState::Started,
-        blobs: Vec::new(),
-        images: Vec::new(),
-        error: None,
-        started_ms: now(),
-        heartbeat_ms: now(),
-    };
+    let record = ImportRecord::started(&request.id, format!("pull {}", request.reference), now());
     store.put_import(&record).await?;
     let stats = ImportStats { store_ms: now() - started, ..ImportStats::default() };
     let (stats, mark) = (RefCell::new(stats), Cell::new(now()));
@@ -186,12 +177,7 @@ where
     });
     let mut record = puller.record.into_inner();
     if let Err(e) = &result {
-        record.state = ImportState::Failed;
-        record.error = Some(e.to_string());
-        record.heartbeat_ms = now();
-        // Best effort: the failure is what the user must see, not a second one.
-        let _ = store.put_import(&record).await;
-        let _ = store::collect_garbage(store, &store::heartbeat(now())).await;
+        store::abandon(store, &mut record, e.to_string(), now()).await;
     }
     result
 }

@@ -112,19 +112,12 @@ fn images(inv: &Invocation, s: &Snapshot<'_>) -> Output {
         .iter()
         .flat_map(|summary| view::ImageRow::for_image(summary, s.now).into_iter().map(move |r| (summary, r)))
         .map(|(summary, r)| {
-            let digest = summary
-                .repo_digests
-                .iter()
-                .filter_map(|d| crate::reference::Reference::parse(d).ok())
-                .find(|d| d.familiar_name() == r.repository)
-                .and_then(|d| d.digest().map(ToString::to_string))
-                .unwrap_or_else(|| "<none>".to_owned());
             // Keys in Go's order for a marshalled map: sorted.
             serde_json::json!({
                 "Containers": "N/A",
                 "CreatedAt": go_time(summary.created),
                 "CreatedSince": r.created_since,
-                "Digest": digest,
+                "Digest": r.digest,
                 "ID": if g.bool("no-trunc") { r.id.clone() } else { r.short_id.clone() },
                 "Repository": r.repository,
                 "SharedSize": "N/A",

@@ -119,27 +119,12 @@ pub struct Committed {
 /// it was.
 pub async fn commit<T: Store, C: Content>(store: &T, content: &C, request: &CommitRequest, now: Clock<'_>) -> Result<Committed, CommitError> {
     let tag = request.tag.as_deref().map(|t| Reference::parse(t).map(Reference::with_default_tag)).transpose()?;
-    let record = ImportRecord {
-        id: request.id.clone(),
-        source: format!("commit of {}", request.base.short()),
-        state: ImportState::Started,
-        blobs: Vec::new(),
-        images: Vec::new(),
-        error: None,
-        started_ms: now(),
-        heartbeat_ms: now(),
-    };
+    let record = ImportRecord::started(&request.id, format!("commit of {}", request.base.short()), now());
     store.put_import(&record).await?;
     let mut committer = Committer { store, record, now };
     let result = committer.run(content, request, tag).await;
     if let Err(e) = &result {
-        let record = &mut committer.record;
-        record.state = ImportState::Failed;
-        record.error = Some(e.to_string());
-        record.heartbeat_ms = now();
-        // Best effort: the failure is what the user must see, not a second one.
-        let _ = store.put_import(record).await;
-        let _ = store::collect_garbage(store, &store::heartbeat(now())).await;
+        store::abandon(store, &mut committer.record, e.to_string(), now()).await;
     }
     result
 }

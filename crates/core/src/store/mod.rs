@@ -146,6 +146,23 @@ pub struct ImportRecord {
     pub heartbeat_ms: f64,
 }
 
+impl ImportRecord {
+    /// The record an import, commit or pull writes first: started at `now_ms`, nothing stored.
+    pub fn started(id: &str, source: String, now_ms: f64) -> Self {
+        Self { id: id.to_owned(), source, state: ImportState::Started, blobs: Vec::new(), images: Vec::new(), error: None, started_ms: now_ms, heartbeat_ms: now_ms }
+    }
+}
+
+/// Marks `record` failed with `error` and frees what it stored that no image needs, so the store
+/// is left as it was. Best effort: the failure is what the user must see, not a second one.
+pub async fn abandon<S: Store>(store: &S, record: &mut ImportRecord, error: String, now_ms: f64) {
+    record.state = ImportState::Failed;
+    record.error = Some(error);
+    record.heartbeat_ms = now_ms;
+    let _ = store.put_import(record).await;
+    let _ = collect_garbage(store, &heartbeat(now_ms)).await;
+}
+
 /// A store operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {

@@ -71,6 +71,8 @@ pub struct ImageRow {
     pub created_since: String,
     /// SIZE: "7.8MB".
     pub size: String,
+    /// DIGEST (`--digests`): the digest of a repo digest of this row's repository, or `<none>`.
+    pub digest: String,
 }
 
 impl ImageRow {
@@ -78,6 +80,13 @@ impl ImageRow {
     /// repositories first appear; `<none>` for an untagged image.
     pub fn for_image(s: &ImageSummary, now: i64) -> Vec<Self> {
         let row = |repository: String, tag: String| Self {
+            digest: s
+                .repo_digests
+                .iter()
+                .filter_map(|d| Reference::parse(d).ok())
+                .find(|d| d.familiar_name() == repository)
+                .and_then(|d| d.digest().map(ToString::to_string))
+                .unwrap_or_else(|| "<none>".to_owned()),
             repository,
             tag,
             id: s.id.clone(),
@@ -174,22 +183,10 @@ pub struct ImagesOptions {
 
 /// What `docker images` prints with these flags.
 pub fn images_text(summaries: &[ImageSummary], now: i64, options: &ImagesOptions) -> String {
-    let mut rows = Vec::new();
-    for s in summaries {
-        for r in ImageRow::for_image(s, now) {
-            let digest = s
-                .repo_digests
-                .iter()
-                .filter_map(|d| Reference::parse(d).ok())
-                .find(|d| d.familiar_name() == r.repository)
-                .and_then(|d| d.digest().map(ToString::to_string))
-                .unwrap_or_else(|| "<none>".to_owned());
-            rows.push((r, digest));
-        }
-    }
+    let rows: Vec<ImageRow> = summaries.iter().flat_map(|s| ImageRow::for_image(s, now)).collect();
     let id = |r: &ImageRow| if options.no_trunc { r.id.clone() } else { r.short_id.clone() };
     if options.quiet {
-        return rows.iter().map(|(r, _)| format!("{}\n", id(r))).collect();
+        return rows.iter().map(|r| format!("{}\n", id(r))).collect();
     }
     let mut header = vec!["REPOSITORY", "TAG"];
     if options.digests {
@@ -197,10 +194,10 @@ pub fn images_text(summaries: &[ImageSummary], now: i64, options: &ImagesOptions
     }
     header.extend(["IMAGE ID", "CREATED", "SIZE"]);
     let mut table = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
-    for (r, digest) in &rows {
+    for r in &rows {
         let mut line = vec![r.repository.clone(), r.tag.clone()];
         if options.digests {
-            line.push(digest.clone());
+            line.push(r.digest.clone());
         }
         line.extend([id(r), r.created_since.clone(), r.size.clone()]);
         table.push(line);
