@@ -4,6 +4,7 @@
 use js_sys::{Array, Uint8Array};
 use layerwise_core::digest::Digest;
 use layerwise_core::import::{import_archive, ImportRequest};
+use layerwise_core::layer::LocalPipeline;
 use layerwise_core::store::{BlobRecord, Store};
 use layerwise_core::tar::TarWriter;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -79,7 +80,7 @@ async fn an_archive_imports_from_a_blob_and_shared_layers_are_stored_once() {
     let top = layer(&[("app/run", b"#!/bin/sh\n")]);
     for (n, archive) in [docker_save("test/one:1", std::slice::from_ref(&base)), docker_save("test/two:1", &[base.clone(), top])].into_iter().enumerate() {
         let source = FileSource::new(browser_blob(&archive));
-        let imported = import_archive(&source, &store, &request(&format!("import-{n}")), &js_sys::Date::now, &mut |_| {}).await.unwrap();
+        let imported = import_archive(&source, &store, &LocalPipeline, &request(&format!("import-{n}")), &js_sys::Date::now, &mut |_| {}).await.unwrap();
         assert_eq!(imported.len(), 1);
     }
     let images = store.images().await.unwrap();
@@ -96,13 +97,13 @@ async fn a_broken_archive_leaves_the_store_as_it_was() {
     let store = fresh_store("test-broken").await;
     let good = docker_save("test/good:1", &[layer(&[("a", b"aaaa")])]);
     let source = FileSource::new(browser_blob(&good));
-    import_archive(&source, &store, &request("good"), &js_sys::Date::now, &mut |_| {}).await.unwrap();
+    import_archive(&source, &store, &LocalPipeline, &request("good"), &js_sys::Date::now, &mut |_| {}).await.unwrap();
     let before = (store.count("blobs").await.unwrap(), store.count("images").await.unwrap());
     let mut bad = docker_save("test/bad:1", &[layer(&[("b", b"bbbbbbbb")])]);
     // The first layer's file data starts after two headers (the outer entry's and the inner one's).
     bad[1024] ^= 0xff;
     let source = FileSource::new(browser_blob(&bad));
-    let err = import_archive(&source, &store, &request("bad"), &js_sys::Date::now, &mut |_| {}).await.unwrap_err();
+    let err = import_archive(&source, &store, &LocalPipeline, &request("bad"), &js_sys::Date::now, &mut |_| {}).await.unwrap_err();
     assert!(err.to_string().contains("diff_id"), "{err}");
     assert_eq!((store.count("blobs").await.unwrap(), store.count("images").await.unwrap()), before);
 }

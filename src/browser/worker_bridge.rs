@@ -11,8 +11,9 @@ use web_sys::{MessageEvent, Worker};
 use super::js_error;
 use crate::protocol::{Event, Request};
 
-/// The script trunk writes to load the worker's WASM (`data-loader-shim`).
-const WORKER_SCRIPT: &str = "./worker_loader.js";
+/// The script trunk writes to load the worker's WASM (`data-loader-shim`); the import worker
+/// starts its tar side from it too.
+pub const WORKER_SCRIPT: &str = "./worker_loader.js";
 
 /// A running import worker. Dropping it stops the worker.
 ///

@@ -4,7 +4,9 @@
 //! too. Jobs run one at a time.
 
 mod commit;
+mod offload;
 mod pull;
+mod tar_side;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -14,6 +16,7 @@ use js_sys::Reflect;
 use layerwise_core::archive::PlatformChoice;
 use layerwise_core::archive::ArchiveSource;
 use layerwise_core::import::{import_archive, ImportError, ImportRequest, ImportStats, Progress};
+use layerwise_core::layer::LocalPipeline;
 use layerwise_core::store::StoreError;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -23,6 +26,7 @@ use crate::browser::file_source::FileSource;
 use crate::browser::store::IdbStore;
 use crate::browser::{actions, locks, now_ms};
 use crate::protocol::{Event, Request};
+use offload::Offload;
 
 /// Jobs waiting for their turn: an import comes with its file.
 #[derive(Default)]
@@ -34,8 +38,12 @@ struct Queue {
 /// Starts the worker: cleans up what earlier sessions left, then serves requests.
 pub fn start() {
     console_error_panic_hook::set_once();
-    let queue = Rc::new(RefCell::new(Queue::default()));
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if scope.name() == tar_side::NAME {
+        tar_side::serve();
+        return;
+    }
+    let queue = Rc::new(RefCell::new(Queue::default()));
     let q = queue.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
         let data = m.data();
@@ -63,6 +71,8 @@ pub fn start() {
             Err(_) => 0,
         };
         post(&Event::Ready { collected, memory: memory() });
+        // The tar side loads while the user picks a file, not after.
+        offload().await;
         queue.borrow_mut().running = false;
         run_queue(queue);
     });
@@ -127,7 +137,10 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
         post(&event);
     };
     let size = source.len();
-    let result = import_archive(&source, &store, &request, &now_ms, &mut progress).await;
+    let result = match offload().await {
+        Some(offload) => import_archive(&source, &store, offload.as_ref(), &request, &now_ms, &mut progress).await,
+        None => import_archive(&source, &store, &LocalPipeline, &request, &now_ms, &mut progress).await,
+    };
     drop(lock);
     actions::collect(&store).await;
     match result {
@@ -135,6 +148,22 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
         Err(ImportError::Store(StoreError::Full(_))) => Err(format!("{name}: {}", storage_full(size).await)),
         Err(e) => Err(format!("{name}: {e}")),
     }
+}
+
+thread_local! {
+    /// The tar side's worker, started at the first import; `None` inside if this browser cannot
+    /// start a worker from a worker (imports then run both sides here).
+    static OFFLOAD: RefCell<Option<Option<Rc<Offload>>>> = const { RefCell::new(None) };
+}
+
+/// The tar side, started on first use.
+async fn offload() -> Option<Rc<Offload>> {
+    if let Some(started) = OFFLOAD.with(|o| o.borrow().clone()) {
+        return started;
+    }
+    let started = Offload::start().await.ok().map(Rc::new);
+    OFFLOAD.with(|o| *o.borrow_mut() = Some(started.clone()));
+    started
 }
 
 /// "storage full" with what the import needs and what the browser says is free.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use layerwise_core::archive::PlatformChoice;
 use layerwise_core::import::ImportStats;
+use layerwise_core::layer::LocalPipeline;
 use layerwise_core::reference::Reference;
 use layerwise_registry::auth::Credentials;
 use layerwise_registry::endpoint::registry_host;
@@ -100,7 +101,10 @@ pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool,
             post(Event::Pulling { id: id.to_owned(), lines: screen.lines(), memory: memory() });
         }
     };
-    let result = pull(&client, &store, &request, &now_ms, &|| is_cancelled(id), &mut on_event).await;
+    let result = match super::offload().await {
+        Some(offload) => pull(&client, &store, offload.as_ref(), &request, &now_ms, &|| is_cancelled(id), &mut on_event).await,
+        None => pull(&client, &store, &LocalPipeline, &request, &now_ms, &|| is_cancelled(id), &mut on_event).await,
+    };
     CANCELLED.with(|c| c.borrow_mut().remove(id));
     drop(lock);
     actions::collect(&store).await;

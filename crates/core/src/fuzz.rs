@@ -7,7 +7,7 @@
 
 use crate::archive::{MemorySource, PlatformChoice};
 use crate::import::{import_archive, ImportRequest};
-use crate::layer::LayerReader;
+use crate::layer::{LayerReader, LocalPipeline};
 use crate::store::{MemoryStore, Store};
 use crate::tar::{TarEvent, TarStream};
 
@@ -58,7 +58,7 @@ pub fn archive_import(data: &[u8]) {
     let store = MemoryStore::new();
     let source = MemorySource(data.to_vec());
     let request = ImportRequest { id: "fuzz".into(), name: "fuzz.tar".into(), platform: PlatformChoice::All };
-    let result = futures::executor::block_on(import_archive(&source, &store, &request, &|| 0.0, &mut |_| {}));
+    let result = futures::executor::block_on(import_archive(&source, &store, &LocalPipeline, &request, &|| 0.0, &mut |_| {}));
     let images = futures::executor::block_on(store.images()).unwrap_or_default();
     let blobs: Vec<_> = futures::executor::block_on(store.blobs()).unwrap_or_default().into_iter().map(|b| b.digest).collect();
     match result {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource, Plan, PlannedImage, PlannedLayer, PlatformChoice};
 use crate::digest::Digest;
-use crate::layer::{LayerReader, LayerSummary};
+use crate::layer::{LayerPass, LayerPipeline, LayerSummary};
 use crate::media_type::{self, Compression};
 use crate::store::{self, AttestationRecord, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, Store, StoreError};
 
@@ -52,8 +52,11 @@ pub struct ImportStats {
     pub plan_ms: f64,
     /// Waiting for layer bytes (file slices) to arrive.
     pub read_ms: f64,
-    /// Decompressing, hashing (blob and diff_id) and indexing layers.
+    /// Decompressing, hashing (blob and diff_id) and indexing layers; with the tar side in
+    /// another worker, decompressing and hashing the blob, and handing the tar over.
     pub digest_ms: f64,
+    /// Waiting for the tar side in another worker to catch up (0 when it runs in this one).
+    pub tar_wait_ms: f64,
     /// Writing blobs, layers and images to the store.
     pub store_ms: f64,
     /// The whole import.
@@ -110,9 +113,10 @@ const HEARTBEAT_MS: f64 = 5_000.0;
 ///
 /// # Errors
 /// [`ImportError`] naming the file or digest at fault.
-pub async fn import_archive<S, T>(
+pub async fn import_archive<S, T, P>(
     source: &S,
     store: &T,
+    pipeline: &P,
     request: &ImportRequest,
     now: Clock<'_>,
     progress: &mut dyn FnMut(Progress),
@@ -120,11 +124,12 @@ pub async fn import_archive<S, T>(
 where
     S: ArchiveSource,
     T: Store<Data = S::Slice>,
+    P: LayerPipeline,
 {
     let record = ImportRecord::started(&request.id, request.name.clone(), now());
     store.put_import(&record).await?;
     let started = now();
-    let mut importer = Importer { source, store, record, now, platform: &request.platform, stats: ImportStats::default() };
+    let mut importer = Importer { source, store, pipeline, record, now, platform: &request.platform, stats: ImportStats::default() };
     let result = importer.run(progress).await;
     if result.is_ok() {
         importer.stats.total_ms = now() - started;
@@ -137,19 +142,21 @@ where
 }
 
 /// One import in progress.
-struct Importer<'a, S, T> {
+struct Importer<'a, S, T, P> {
     platform: &'a PlatformChoice,
     stats: ImportStats,
     source: &'a S,
     store: &'a T,
+    pipeline: &'a P,
     record: ImportRecord,
     now: Clock<'a>,
 }
 
-impl<S, T> Importer<'_, S, T>
+impl<S, T, P> Importer<'_, S, T, P>
 where
     S: ArchiveSource,
     T: Store<Data = S::Slice>,
+    P: LayerPipeline,
 {
     async fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<Vec<Imported>, ImportError> {
         let head = self.source.read_at(0, 4).await.map_err(ArchiveError::from)?;
@@ -264,11 +271,11 @@ where
         Ok(())
     }
 
-    /// Streams one layer of a plain archive through [`LayerReader`].
+    /// Streams one layer of a plain archive through a pass of the pipeline.
     async fn read_layer(&mut self, planned: &PlannedLayer, on_bytes: &mut dyn FnMut(u64)) -> Result<LayerSummary, ImportError> {
         let path = planned.at.path.clone();
         let layer_error = |source| ArchiveError::Layer { path: path.clone(), source };
-        let mut reader = LayerReader::new(planned.at.len);
+        let mut reader = self.pipeline.begin(planned.at.len);
         let mut offset = 0;
         while offset < planned.at.len {
             let n = usize::try_from(planned.at.len - offset).unwrap_or(CHUNK).min(CHUNK);
@@ -281,7 +288,10 @@ where
                 return Err(ArchiveError::Tar(crate::tar::TarError::Truncated { at: self.source.len(), needed }).into());
             }
             reader.update(&chunk).map_err(layer_error)?;
-            self.stats.digest_ms += (self.now)() - read;
+            let digested = (self.now)();
+            self.stats.digest_ms += digested - read;
+            reader.settle().await.map_err(layer_error)?;
+            self.stats.tar_wait_ms += (self.now)() - digested;
             offset += n as u64;
             on_bytes(offset);
             if (self.now)() - self.record.heartbeat_ms > HEARTBEAT_MS {
@@ -289,7 +299,7 @@ where
             }
         }
         let t = (self.now)();
-        let summary = reader.finish().map_err(layer_error)?;
+        let summary = reader.finish().await.map_err(layer_error)?;
         self.stats.digest_ms += (self.now)() - t;
         self.stats.blob_bytes += summary.blob_size;
         self.stats.tar_bytes += summary.tar_size;

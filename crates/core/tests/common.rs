@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use layerwise_core::archive::MemorySource;
 use layerwise_core::archive::PlatformChoice;
 use layerwise_core::import::{import_archive, ImportError, ImportRequest, Imported};
+use layerwise_core::layer::LocalPipeline;
 use layerwise_core::store::MemoryStore;
 
 /// The fixtures of `tests/fixtures/make.sh`, made once per test run.
@@ -43,7 +44,7 @@ pub(crate) fn import_bytes(store: &MemoryStore, bytes: Vec<u8>, name: &str) -> R
 pub(crate) fn import_platform(store: &MemoryStore, bytes: Vec<u8>, name: &str, platform: PlatformChoice) -> Result<Vec<Imported>, ImportError> {
     let source = MemorySource(bytes);
     let request = ImportRequest { id: name.to_owned(), name: name.to_owned(), platform };
-    futures::executor::block_on(import_archive(&source, store, &request, &now, &mut |_| {}))
+    futures::executor::block_on(import_archive(&source, store, &LocalPipeline, &request, &now, &mut |_| {}))
 }
 
 pub(crate) fn import_file(store: &MemoryStore, path: &Path) -> Result<Vec<Imported>, ImportError> {

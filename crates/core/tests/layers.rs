@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use layerwise_core::digest::Digest;
-use layerwise_core::layer::{LayerError, LayerReader, LayerSummary};
+use layerwise_core::layer::{BlobReader, LayerError, LayerReader, LayerSummary, TarReader, TarSummary};
 use layerwise_core::media_type::Compression;
 use layerwise_core::tar::TarWriter;
 
@@ -122,4 +122,36 @@ fn a_zstd_bomb_is_refused_at_its_budget() {
     let err = read_in_chunks(&out.stdout, 1 << 20).unwrap_err();
     assert!(matches!(err, LayerError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("decompression bomb"), "{err}");
+}
+
+/// The blob side and the tar side apart, the tar side's findings carried as JSON as between
+/// the browser's two workers, in other chunk sizes on each side.
+fn read_apart(blob: &[u8], blob_chunk: usize, tar_chunk: usize) -> Result<LayerSummary, LayerError> {
+    let mut blob_side = BlobReader::new(Vec::new());
+    for c in blob.chunks(blob_chunk) {
+        blob_side.update(c)?;
+    }
+    let (found, tar) = blob_side.finish()?;
+    let mut tar_side = TarReader::new(layerwise_core::layer::uncompressed_budget(blob.len() as u64));
+    for c in tar.chunks(tar_chunk) {
+        tar_side.update(c)?;
+    }
+    let json = serde_json::to_string(&tar_side.finish()?).unwrap();
+    Ok(found.join(serde_json::from_str::<TarSummary>(&json).unwrap()))
+}
+
+#[test]
+fn the_two_sides_apart_find_what_one_reader_finds() {
+    let tar = sample_tar();
+    for blob in [tool("gzip", &["-c"], &tar), tar.clone(), tool("zstd", &["-c", "-q"], &tar)] {
+        let whole = read_in_chunks(&blob, 1 << 20).unwrap();
+        for (blob_chunk, tar_chunk) in [(1, 4096), (7, 1), (1 << 20, 1 << 20)] {
+            assert_eq!(read_apart(&blob, blob_chunk, tar_chunk).unwrap(), whole, "chunks {blob_chunk}/{tar_chunk}");
+        }
+    }
+    let mut escaping = TarWriter::new().file("../etc/passwd", b"x", 0o644).finish();
+    escaping = tool("gzip", &["-c"], &escaping);
+    let (one, apart) = (read_in_chunks(&escaping, 512).unwrap_err(), read_apart(&escaping, 512, 512).unwrap_err());
+    assert!(matches!(one, LayerError::Unsafe(_)), "{one}");
+    assert_eq!(LayerError::Reported(apart.to_string()).to_string(), one.to_string());
 }

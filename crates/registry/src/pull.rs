@@ -11,7 +11,7 @@ use futures::stream::{self, StreamExt};
 use layerwise_core::archive::{is_attestation, is_default, show_platform, PlatformChoice};
 use layerwise_core::digest::Digest;
 use layerwise_core::import::{commit_image, rfc3339_nanos, Clock, ImportStats};
-use layerwise_core::layer::{LayerError, LayerReader, LayerSummary};
+use layerwise_core::layer::{LayerError, LayerPass, LayerPipeline, LayerSummary};
 use layerwise_core::media_type;
 use layerwise_core::reference::Reference;
 use layerwise_core::spec::{self, Descriptor, ImageConfig, Index, Manifest};
@@ -113,7 +113,9 @@ pub struct Pulled {
     /// - `read_ms`: waiting for the registry (each layer's request, then each of its chunks),
     ///   summed over the layers downloaded at once (up to [`PARALLEL_DOWNLOADS`]), so it can
     ///   exceed `total_ms`; on one thread it also counts the time another download's work held it;
-    /// - `digest_ms`: decompressing, hashing and indexing ([`LayerReader`]);
+    /// - `digest_ms`: decompressing, hashing and indexing (a [`LayerPass`]; with the tar side in
+    ///   another worker, the blob side and the handing over);
+    /// - `tar_wait_ms`: waiting for a tar side in another worker to catch up;
     /// - `store_ms`: the store's reads and writes (the import record, the checks for layers
     ///   already stored, building the blobs, the layers, config, manifest and image), a wait
     ///   counted only from the worker's last timed step, so never another download's work;
@@ -159,17 +161,26 @@ pub fn short_id(d: &Digest) -> String {
 ///
 /// # Errors
 /// [`PullError`]; the store is left as it was (what the pull stored is collected).
-pub async fn pull<T, S>(client: &Client<T>, store: &S, request: &PullRequest, now: Clock<'_>, cancelled: &dyn Fn() -> bool, events: &mut dyn FnMut(PullEvent)) -> Result<Pulled, PullError>
+pub async fn pull<T, S, P>(
+    client: &Client<T>,
+    store: &S,
+    pipeline: &P,
+    request: &PullRequest,
+    now: Clock<'_>,
+    cancelled: &dyn Fn() -> bool,
+    events: &mut dyn FnMut(PullEvent),
+) -> Result<Pulled, PullError>
 where
     T: Transport,
     S: Store,
+    P: LayerPipeline,
 {
     let started = now();
     let record = ImportRecord::started(&request.id, format!("pull {}", request.reference), now());
     store.put_import(&record).await?;
     let stats = ImportStats { store_ms: now() - started, ..ImportStats::default() };
     let (stats, mark) = (RefCell::new(stats), Cell::new(now()));
-    let puller = Puller { client, store, request, now, cancelled, record: RefCell::new(record), events: RefCell::new(events), stats, mark };
+    let puller = Puller { client, store, pipeline, request, now, cancelled, record: RefCell::new(record), events: RefCell::new(events), stats, mark };
     let result = puller.run().await.map(|mut pulled| {
         pulled.stats = puller.stats.borrow().clone();
         pulled.stats.total_ms = now() - started;
@@ -183,9 +194,10 @@ where
 }
 
 /// One pull in progress.
-struct Puller<'a, T, S> {
+struct Puller<'a, T, S, P> {
     client: &'a Client<T>,
     store: &'a S,
+    pipeline: &'a P,
     request: &'a PullRequest,
     now: Clock<'a>,
     cancelled: &'a dyn Fn() -> bool,
@@ -200,7 +212,7 @@ struct Puller<'a, T, S> {
     mark: Cell<f64>,
 }
 
-impl<T: Transport, S: Store> Puller<'_, T, S> {
+impl<T: Transport, S: Store, P: LayerPipeline> Puller<'_, T, S, P> {
     fn host(&self) -> &str {
         registry_host(self.request.reference.domain())
     }
@@ -364,7 +376,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
     async fn download(&self, layer: &Descriptor, diff_id: &Digest) -> Result<(), PullError> {
         let id = short_id(&layer.digest);
         let layer_error = |source| PullError::Layer { digest: layer.digest.clone(), source };
-        let mut reader = LayerReader::new(layer.size);
+        let mut reader = self.pipeline.begin(layer.size);
         let mut builder = self.store.blob_builder();
         let mut received = 0u64;
         let mut resumes = 0;
@@ -375,7 +387,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
             self.waited(asked);
             if start != received {
                 // The registry ignored the range: start again from the first byte.
-                (reader, builder, received) = (LayerReader::new(layer.size), self.store.blob_builder(), 0);
+                (reader, builder, received) = (self.pipeline.begin(layer.size), self.store.blob_builder(), 0);
             }
             loop {
                 if (self.cancelled)() {
@@ -393,7 +405,9 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
                         reader.update(&chunk).map_err(layer_error)?;
                         let hashed = self.lap(arrived, |s| &mut s.digest_ms);
                         builder.append(&chunk);
-                        self.lap(hashed, |s| &mut s.store_ms);
+                        let stored = self.lap(hashed, |s| &mut s.store_ms);
+                        reader.settle().await.map_err(layer_error)?;
+                        self.lap(stored, |s| &mut s.tar_wait_ms);
                         self.emit(PullEvent::Layer { id: id.clone(), status: LayerStatus::Downloading { done: received, total: layer.size } });
                         if (self.now)() - last_beat > HEARTBEAT_MS {
                             last_beat = (self.now)();
@@ -415,7 +429,7 @@ impl<T: Transport, S: Store> Puller<'_, T, S> {
             return Err(invalid(&format!("layer {}", layer.digest), format!("{received} bytes received of the {} its descriptor says", layer.size)));
         }
         let t = (self.now)();
-        let summary: LayerSummary = reader.finish().map_err(layer_error)?;
+        let summary: LayerSummary = reader.finish().await.map_err(layer_error)?;
         let t = self.lap(t, |s| &mut s.digest_ms);
         if summary.digest != layer.digest {
             return Err(RegistryError::DigestMismatch { what: format!("layer {id}"), expected: layer.digest.clone(), actual: summary.digest }.into());

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use layerwise_core::archive::{MemorySource, PlatformChoice};
 use layerwise_core::import::{import_archive, ImportRequest, Imported};
+use layerwise_core::layer::LocalPipeline;
 use layerwise_core::store::MemoryStore;
 use layerwise_registry::transport::{Body, HttpRequest, HttpResponse, Method, Transport, TransportError};
 use layerwise_testkit::{generated_fixtures, LocalRegistry};
@@ -79,7 +80,7 @@ pub(crate) fn imported(path: &Path, platform: PlatformChoice) -> (MemoryStore, V
     let store = MemoryStore::new();
     let source = MemorySource(std::fs::read(path).expect("read fixture"));
     let request = ImportRequest { id: "import".into(), name: path.display().to_string(), platform };
-    let imported = futures::executor::block_on(import_archive(&source, &store, &request, &now, &mut |_| {})).expect("import");
+    let imported = futures::executor::block_on(import_archive(&source, &store, &LocalPipeline, &request, &now, &mut |_| {})).expect("import");
     (store, imported)
 }
 

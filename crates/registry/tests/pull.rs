@@ -4,6 +4,7 @@
 use std::process::Command;
 
 use layerwise_core::archive::PlatformChoice;
+use layerwise_core::layer::LocalPipeline;
 use layerwise_core::reference::Reference;
 use layerwise_core::store::{MemoryStore, Store};
 use layerwise_registry::pull::{pull, LayerStatus, PullError, PullEvent, PullRequest, Pulled};
@@ -19,7 +20,7 @@ pub(crate) fn direct() -> Client<Native> {
 pub(crate) fn pull_into(client: &Client<Native>, store: &MemoryStore, reference: &str, platform: PlatformChoice) -> (Result<Pulled, PullError>, Vec<PullEvent>) {
     let mut events = Vec::new();
     let request = PullRequest { id: format!("pull-{reference}"), reference: Reference::parse(reference).expect("reference").with_default_tag(), platform };
-    let result = block_on(pull(client, store, &request, &now, &|| false, &mut |e| events.push(e)));
+    let result = block_on(pull(client, store, &LocalPipeline, &request, &now, &|| false, &mut |e| events.push(e)));
     (result, events)
 }
 
@@ -120,7 +121,7 @@ fn a_cancelled_pull_keeps_nothing() {
             chunks.set(chunks.get() + 1);
         }
     };
-    let err = block_on(pull(&client, &store, &request, &now, &|| chunks.get() > 0, &mut on_event)).expect_err("cancelled");
+    let err = block_on(pull(&client, &store, &LocalPipeline, &request, &now, &|| chunks.get() > 0, &mut on_event)).expect_err("cancelled");
     assert_eq!(err, PullError::Cancelled);
     assert!(block_on(store.images()).expect("images").is_empty());
     assert!(block_on(store.blobs()).expect("blobs").is_empty(), "no blob is left behind");

@@ -15,6 +15,7 @@ use layerwise_core::container::ContainerRecord;
 use layerwise_core::digest::Digest;
 use layerwise_core::archive::PlatformChoice;
 use layerwise_core::import::{import_archive, ImportRequest};
+use layerwise_core::layer::LocalPipeline;
 use layerwise_core::spec::{self, ImageConfig};
 use layerwise_core::store::{self, ImageRecord, MemoryStore, Store};
 use layerwise_core::view;
@@ -42,7 +43,7 @@ impl State {
             let source = MemorySource(std::fs::read(path)?);
             let name = path.display().to_string();
             let request = ImportRequest { id: name.clone(), name: name.clone(), platform: PlatformChoice::Default };
-            futures::executor::block_on(import_archive(&source, &store, &request, &now, &mut |_| {}))
+            futures::executor::block_on(import_archive(&source, &store, &LocalPipeline, &request, &now, &mut |_| {}))
                 .map_err(|e| format!("{name}: {e}"))?;
         }
         let images = futures::executor::block_on(store.images())?;

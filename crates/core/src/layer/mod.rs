@@ -4,10 +4,16 @@
 use std::io::{self, Write};
 
 use crate::decompress::{sink_error, PushDecoder};
-use crate::fs::{check_entry, UnsafeEntry};
 use crate::digest::{Digest, Hasher};
+use crate::fs::UnsafeEntry;
 use crate::media_type::Compression;
-use crate::tar::{Entry, TarError, TarEvent, TarStream};
+use crate::tar::{Entry, TarError};
+
+mod pipeline;
+mod tar_side;
+
+pub use pipeline::{LayerPass, LayerPipeline, LocalPipeline};
+pub use tar_side::{TarReader, TarSummary};
 
 /// What one pass over a layer blob found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +57,9 @@ pub enum LayerError {
     /// An entry docker's unpacker would refuse.
     #[error("layer has an unsafe entry: {0}")]
     Unsafe(#[from] UnsafeEntry),
+    /// What the tar side reported from another worker, in its own words (one of the above).
+    #[error("{0}")]
+    Reported(String),
 }
 
 /// How many times its compressed size a layer may expand to (gzip bombs expand 1000× and more).
@@ -65,84 +74,70 @@ pub fn uncompressed_budget(blob_size: u64) -> u64 {
     blob_size.saturating_mul(MAX_EXPANSION).clamp(EXPANSION_FLOOR, MAX_UNCOMPRESSED)
 }
 
-/// The uncompressed side: hashes the tar and indexes its entries.
-struct TarSink {
-    /// Uncompressed bytes allowed.
-    budget: u64,
-    hasher: Hasher,
-    tar: TarStream,
-    entries: Vec<Entry>,
-    size: u64,
-    /// The first problem met; nothing is parsed after it.
-    error: Option<LayerError>,
-}
-
-impl Write for TarSink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.hasher.len() + buf.len() as u64 > self.budget {
-            self.error.get_or_insert(LayerError::TooLarge { limit: self.budget });
-        }
-        if let Some(e) = &self.error {
-            return Err(io::Error::other(e.clone()));
-        }
-        self.hasher.update(buf);
-        let (entries, size, error) = (&mut self.entries, &mut self.size, &mut self.error);
-        let result = self.tar.feed(buf, &mut |event| {
-            if let TarEvent::Entry(e) = event {
-                if error.is_some() {
-                    return;
-                }
-                match check_entry(&e) {
-                    Ok(_) => {
-                        *size = size.saturating_add(e.size);
-                        entries.push(e);
-                    }
-                    Err(unsafe_entry) => *error = Some(LayerError::Unsafe(unsafe_entry)),
-                }
-            }
-        });
-        if let Err(e) = result {
-            self.error.get_or_insert(LayerError::Tar(e));
-        }
-        match &self.error {
-            Some(e) => Err(io::Error::other(e.clone())),
-            None => Ok(buf.len()),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// How many leading bytes decide the compression.
 const SNIFF_LEN: usize = 4;
 
-/// Takes a layer blob in chunks of any size; [`LayerReader::finish`] gives the summary.
-///
-/// For an uncompressed blob the blob digest is the diff_id, so the bytes are hashed once.
-pub struct LayerReader {
-    /// The blob's size as the metadata states it, for the uncompressed budget.
-    blob_size: u64,
-    blob: Hasher,
-    /// The first bytes, kept until there are enough to sniff the compression.
-    head: Vec<u8>,
-    /// `None` until the compression is known.
-    decoder: Option<PushDecoder<TarSink>>,
+/// What the blob side of a layer found: the part of a [`LayerSummary`] that needs the blob as
+/// stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobSummary {
+    /// sha256 of the blob; `None` for a plain tar, whose digest is its diff_id (hashed once, by
+    /// the tar side).
+    pub digest: Option<Digest>,
+    /// Size of the blob as stored.
+    pub blob_size: u64,
+    /// How the blob is compressed.
+    pub compression: Compression,
 }
 
-impl LayerReader {
-    /// A reader for a blob of `blob_size` bytes (what its descriptor or archive entry says),
-    /// which may expand to [`uncompressed_budget`] bytes.
-    pub fn new(blob_size: u64) -> Self {
-        Self { blob_size, blob: Hasher::new(), head: Vec::new(), decoder: None }
+impl BlobSummary {
+    /// The layer's summary, from its two sides.
+    pub fn join(self, tar: TarSummary) -> LayerSummary {
+        LayerSummary {
+            digest: self.digest.unwrap_or_else(|| tar.diff_id.clone()),
+            blob_size: self.blob_size,
+            diff_id: tar.diff_id,
+            tar_size: tar.tar_size,
+            size: tar.size,
+            compression: self.compression,
+            entries: tar.entries,
+        }
+    }
+}
+
+/// The blob side of a layer: takes the blob in chunks of any size, hashes it (unless it is a
+/// plain tar), sniffs its compression and writes the uncompressed tar into `W`, the tar side
+/// ([`TarReader`] here, or a feed to another worker).
+pub struct BlobReader<W: Write> {
+    /// sha256 of the blob; fed only once the blob is known to be compressed.
+    blob: Hasher,
+    /// Bytes of the blob taken so far.
+    blob_size: u64,
+    /// The first bytes, kept until there are enough to sniff the compression.
+    head: Vec<u8>,
+    /// The tar side, until the compression is known.
+    sink: Option<W>,
+    /// `None` until the compression is known.
+    decoder: Option<PushDecoder<W>>,
+}
+
+impl<W: Write> BlobReader<W> {
+    /// A reader writing the uncompressed tar into `sink`.
+    pub fn new(sink: W) -> Self {
+        Self { blob: Hasher::new(), blob_size: 0, head: Vec::new(), sink: Some(sink), decoder: None }
+    }
+
+    /// The tar side, as it stands.
+    pub fn sink(&self) -> Option<&W> {
+        self.decoder.as_ref().map(PushDecoder::sink).or(self.sink.as_ref())
     }
 
     /// Feeds the next chunk of the blob.
     ///
     /// # Errors
-    /// [`LayerError`] as soon as the bytes are known to be bad.
+    /// [`LayerError`] as soon as the bytes are known to be bad (the tar side's errors included).
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
+        self.blob_size += chunk.len() as u64;
         if let Some(decoder) = &mut self.decoder {
             return push(decoder, &mut self.blob, chunk);
         }
@@ -155,16 +150,16 @@ impl LayerReader {
 
     fn start(&mut self) -> Result<(), LayerError> {
         let head = std::mem::take(&mut self.head);
-        let sink = TarSink { budget: uncompressed_budget(self.blob_size), hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None };
+        let Some(sink) = self.sink.take() else { return Ok(()) };
         let decoder = self.decoder.insert(PushDecoder::new(Compression::sniff(&head), sink));
         push(decoder, &mut self.blob, &head)
     }
 
-    /// Ends the blob and returns what was found.
+    /// Ends the blob (decoding its last bytes) and returns what was found and the tar side.
     ///
     /// # Errors
-    /// [`LayerError`] when the blob ends early or is not a tar.
-    pub fn finish(mut self) -> Result<LayerSummary, LayerError> {
+    /// [`LayerError`] when the blob ends early or the tar side refused its last bytes.
+    pub fn finish(mut self) -> Result<(BlobSummary, W), LayerError> {
         if self.decoder.is_none() {
             self.start()?;
         }
@@ -173,34 +168,51 @@ impl LayerReader {
         };
         let (compression, format) = (compression_of(&decoder), decoder.format());
         let sink = decoder.finish().map_err(|e| layer_error(format, &e))?;
-        if let Some(e) = sink.error {
-            return Err(e);
-        }
-        // A plain tar's blob digest is its diff_id: it was hashed once, by the sink.
-        let blob = if compression == Compression::None { sink.hasher.clone() } else { self.blob };
-        let tar_size = sink.hasher.len();
-        sink.tar.finish()?;
-        Ok(LayerSummary {
-            blob_size: blob.len(),
-            digest: blob.finish(),
-            diff_id: sink.hasher.finish(),
-            tar_size,
-            size: sink.size,
-            compression,
-            entries: sink.entries,
-        })
+        let digest = (compression != Compression::None).then(|| self.blob.clone().finish());
+        Ok((BlobSummary { digest, blob_size: self.blob_size, compression }, sink))
     }
 }
 
-/// The sink's own error when it refused bytes (a bad tar, an unsafe entry, the budget), else
+/// Both sides of a layer in one thread: takes a layer blob in chunks of any size;
+/// [`LayerReader::finish`] gives the summary.
+pub struct LayerReader {
+    blob: BlobReader<TarReader>,
+}
+
+impl LayerReader {
+    /// A reader for a blob of `blob_size` bytes (what its descriptor or archive entry says),
+    /// which may expand to [`uncompressed_budget`] bytes.
+    pub fn new(blob_size: u64) -> Self {
+        Self { blob: BlobReader::new(TarReader::new(uncompressed_budget(blob_size))) }
+    }
+
+    /// Feeds the next chunk of the blob.
+    ///
+    /// # Errors
+    /// [`LayerError`] as soon as the bytes are known to be bad.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
+        self.blob.update(chunk)
+    }
+
+    /// Ends the blob and returns what was found.
+    ///
+    /// # Errors
+    /// [`LayerError`] when the blob ends early or is not a tar.
+    pub fn finish(self) -> Result<LayerSummary, LayerError> {
+        let (blob, tar) = self.blob.finish()?;
+        Ok(blob.join(tar.finish()?))
+    }
+}
+
+/// The tar side's own error when it refused bytes (a bad tar, an unsafe entry, the budget), else
 /// the decompressor's.
 fn layer_error(format: &'static str, e: &io::Error) -> LayerError {
     sink_error::<LayerError>(e).unwrap_or_else(|| LayerError::Decompress { format, reason: e.to_string() })
 }
 
-/// Pushes blob bytes: hashed here unless the blob is a plain tar (then the sink's hash is the
-/// blob's), then decompressed into the sink.
-fn push(decoder: &mut PushDecoder<TarSink>, blob: &mut Hasher, chunk: &[u8]) -> Result<(), LayerError> {
+/// Pushes blob bytes: hashed here unless the blob is a plain tar (then the tar side's hash is
+/// the blob's), then decompressed into the tar side.
+fn push<W: Write>(decoder: &mut PushDecoder<W>, blob: &mut Hasher, chunk: &[u8]) -> Result<(), LayerError> {
     if !matches!(decoder, PushDecoder::Plain(_)) {
         blob.update(chunk);
     }
