@@ -9,6 +9,7 @@
 //! - `cargo xtask bench [import|export|pull] [--smoke]`: benchmarks against native peers; write BENCHMARKS.md.
 
 mod bench;
+mod compress;
 mod fuzz;
 mod install;
 mod run;
@@ -121,6 +122,7 @@ fn npm_ci() -> Result<(), String> {
 
 fn build_release() -> Result<(), String> {
     run::stage("build the app (trunk build --release)", || run::cmd("trunk", &["build", "--release"]).status())?;
+    run::stage("precompress it (brotli, gzip)", || compress::dist(&run::root().join("dist")))?;
     run::stage("build the server and the test registry", || run::cmd("cargo", &["build", "--release", "-p", "layerwise-server", "-p", "layerwise-testkit"]).status())
 }
 

@@ -4,6 +4,8 @@
 // Starting the harness, making fixtures, running tools.
 mod common;
 mod console;
+// Names no image or several image IDs answer to.
+mod console_names;
 // The core's views equal what the docker CLI 28.2 prints for the same store.
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.
@@ -14,3 +16,5 @@ mod rmi;
 mod proxy;
 // What the proxy refuses.
 mod proxy_refusals;
+// The built app, precompressed.
+mod static_files;
