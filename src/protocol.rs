@@ -1,7 +1,7 @@
 //! Messages between the page and the import worker. They travel as JSON strings; a dropped
 //! `File` travels beside the request as a structured-clone of the browser object.
 
-use layerwise_core::import::ImportStats;
+use layerwise_core::import::{ImagePreview, ImportStats};
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
@@ -71,8 +71,8 @@ pub enum Event {
     Planned {
         /// The import.
         id: String,
-        /// Images found.
-        images: usize,
+        /// The images the metadata describes, not yet verified.
+        images: Vec<ImagePreview>,
         /// Layer bytes to read.
         total: u64,
         /// Worker memory.

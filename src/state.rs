@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use layerwise_core::import::ImportStats;
+use layerwise_core::import::{ImagePreview, ImportStats};
 use layerwise_core::store::ImageRecord;
 
 use crate::protocol::Event;
@@ -37,6 +37,8 @@ pub struct ImportRow {
     pub name: String,
     /// Where it stands.
     pub status: ImportStatus,
+    /// While its layers are verified, the images the archive's metadata describes.
+    pub previews: Rc<Vec<ImagePreview>>,
 }
 
 /// Everything the page shows.
@@ -97,7 +99,7 @@ impl AppState {
         match action {
             Action::Navigate(route) => self.route = route,
             Action::ImagesLoaded(images) => self.images = Some(Rc::new(images)),
-            Action::ImportQueued { id, name } => self.imports.push(ImportRow { id, name, status: ImportStatus::Queued }),
+            Action::ImportQueued { id, name } => self.imports.push(ImportRow { id, name, status: ImportStatus::Queued, previews: Rc::default() }),
             Action::Worker(event) => self.apply(event),
             Action::WorkerFailed(message) => {
                 for row in self.imports.iter_mut().filter(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. } | ImportStatus::Pulling(_))) {
@@ -114,13 +116,17 @@ impl AppState {
     }
 
     fn apply(&mut self, event: Event) {
+        let mut previews = None;
         let (id, status, memory) = match event {
             Event::Ready { memory, .. } => {
                 self.worker_ready = true;
                 self.note_memory(memory);
                 return;
             }
-            Event::Planned { id, total, memory, .. } => (id, ImportStatus::Running { done: 0, total }, memory),
+            Event::Planned { id, images, total, memory } => {
+                previews = Some(Rc::new(images));
+                (id, ImportStatus::Running { done: 0, total }, memory)
+            }
             Event::Progress { id, done, total, memory } => (id, ImportStatus::Running { done, total }, memory),
             Event::Pulling { id, lines, memory } => (id, ImportStatus::Pulling(lines), memory),
             Event::Done { id, lines, stats, memory } => {
@@ -131,7 +137,15 @@ impl AppState {
         };
         self.note_memory(memory);
         match self.imports.iter_mut().find(|i| i.id == id) {
-            Some(row) => row.status = status,
+            Some(row) => {
+                if let Some(previews) = previews {
+                    row.previews = previews;
+                }
+                if !matches!(status, ImportStatus::Running { .. }) {
+                    row.previews = Rc::default();
+                }
+                row.status = status;
+            }
             None => {
                 if let ImportStatus::Failed(e) = status {
                     self.error = Some(e);

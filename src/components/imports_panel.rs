@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use layerwise_core::import::ImagePreview;
+
 use crate::state::{ImportRow, ImportStatus};
 
 /// Props of [`ImportsPanel`].
@@ -56,6 +58,22 @@ fn row(import: &ImportRow, on_cancel: &Callback<String>) -> Html {
         <div class={classes!("import", class)} data-import-id={import.id.clone()} data-status={class}>
             <strong>{ import.name.clone() }</strong>
             { body }
+            // One image's JSON is open at once; an archive of many lists them folded.
+            { for import.previews.iter().map(|p| preview(p, import.previews.len() == 1)) }
         </div>
+    }
+}
+
+/// An image the archive describes, shown while its layers are verified: not yet in the store.
+fn preview(image: &ImagePreview, open: bool) -> Html {
+    let name = image.tags.first().cloned().unwrap_or_else(|| "<none>".to_owned());
+    html! {
+        <details class="preview" data-image-id={image.id.to_string()} {open}>
+            <summary>
+                { format!("{name} ({}) ", image.id.short()) }
+                <span class="verifying">{ "being verified, not stored yet: Size and Metadata come when every layer is read" }</span>
+            </summary>
+            <pre class="preview-inspect mono">{ image.inspect.clone() }</pre>
+        </details>
     }
 }

@@ -1,5 +1,5 @@
 // An archive over 1 GiB: read by slices and streamed, so the worker's WASM memory stays small,
-// with progress shown while it runs.
+// with progress shown while it runs, and the inspect JSON its metadata gives shown at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -32,6 +32,10 @@ test(`a ${MIB} MiB archive imports with the worker's WASM memory under 256 MiB`,
   const started = Date.now();
   await page.setInputFiles('#archive-input', archive);
   await page.waitForSelector('.import[data-status="running"] progress', { timeout: 60_000 });
+  const preview = await page.waitForSelector('.import[data-status="running"] .preview-inspect', { state: 'visible', timeout: 60_000 });
+  const previewed = JSON.parse(await preview.textContent());
+  assert.match(await page.innerText('.import .preview summary'), /big\/archive:1100 \([0-9a-f]{12}\) being verified, not stored yet/);
+  assert.equal(await page.locator('tr.image-row').count(), 0, 'nothing is listed before it is verified');
   await page.waitForSelector('.import[data-status="done"], .import[data-status="failed"]', { timeout: 600_000 });
   const seconds = (Date.now() - started) / 1000;
   const row = await page.innerText('.import');
@@ -41,4 +45,15 @@ test(`a ${MIB} MiB archive imports with the worker's WASM memory under 256 MiB`,
   assert.ok(peak > 0 && peak < LIMIT, `worker memory peak ${peak} bytes`);
   await page.waitForFunction(() => document.querySelector('#docker-images')?.textContent.includes('big/archive'));
   assert.match(await page.textContent('#docker-images'), /big\/archive\s+1100\s+[0-9a-f]{12}\s+.+ago\s+1\.15GB/);
+  assert.equal(await page.locator('.preview').count(), 0, 'the preview goes once the image is stored');
+
+  // The preview was the stored image's inspect JSON but for Size and Metadata.
+  await page.locator('tr.image-row a').first().click();
+  await page.waitForSelector('#inspect-json', { state: 'attached' });
+  const stored = JSON.parse(await page.textContent('#inspect-json'));
+  for (const item of stored) {
+    delete item.Size;
+    delete item.Metadata;
+  }
+  assert.deepEqual(previewed, stored);
 });

@@ -135,3 +135,38 @@ fn a_truncated_compressed_archive_is_refused_and_stores_nothing() {
         assert_eq!(store.blob_count(), 0, "cut at {cut}: {err}");
     }
 }
+
+#[test]
+fn the_preview_before_verification_is_what_inspect_prints_after_but_size_and_metadata() {
+    use layerwise_core::archive::{MemorySource, PlatformChoice};
+    use layerwise_core::import::{import_archive, ImportRequest, Progress};
+    use layerwise_core::layer::LocalPipeline;
+    use layerwise_core::view::{inspect, inspect_json};
+    for (file, compress) in [("app.docker.tar", None), ("app.oci.tar", None), ("app.docker.tar", Some("gzip"))] {
+        let mut bytes = std::fs::read(generated().join(file)).unwrap();
+        if let Some(tool) = compress {
+            bytes = compressed(file, tool);
+        }
+        let store = MemoryStore::new();
+        let request = ImportRequest { id: file.to_owned(), name: file.to_owned(), platform: PlatformChoice::Default };
+        let mut previews = Vec::new();
+        // Layer blobs, config and manifest: none of the config or manifest is stored yet.
+        let mut blobs_when_planned = None;
+        let imported = futures::executor::block_on(import_archive(&MemorySource(bytes), &store, &LocalPipeline, &request, &crate::common::now, &mut |p| {
+            if let Progress::Planned { images, .. } = p {
+                previews = images;
+                blobs_when_planned = Some(store.blob_count());
+            }
+        }))
+        .unwrap();
+        assert_eq!(blobs_when_planned, Some(0), "{file}: the preview comes before anything is stored");
+        let [preview] = &previews[..] else { panic!("{file}: {previews:?}") };
+        assert_eq!((&preview.id, &preview.tags), (&imported[0].id, &imported[0].tags), "{file}");
+        let record = images(&store).remove(0);
+        let raw = futures::executor::block_on(store.read_blob(&record.id, u64::MAX)).unwrap();
+        let config: layerwise_core::spec::ImageConfig = serde_json::from_slice(&raw).unwrap();
+        let mut after: serde_json::Value = serde_json::from_str(&inspect_json(&[inspect(&record, &config)])).unwrap();
+        after[0].as_object_mut().unwrap().retain(|k, _| k != "Size" && k != "Metadata");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&preview.inspect).unwrap(), after, "{file}");
+    }
+}

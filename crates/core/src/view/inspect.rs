@@ -100,7 +100,7 @@ pub fn inspect(image: &ImageRecord, config: &ImageConfig) -> InspectResponse {
 
 /// What `docker image inspect` prints for these images: a JSON array indented with four
 /// spaces, as the CLI indents the daemon's responses, with a final newline.
-pub fn inspect_json(items: &[InspectResponse]) -> String {
+pub fn inspect_json<T: Serialize>(items: &[T]) -> String {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);

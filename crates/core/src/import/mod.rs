@@ -3,11 +3,15 @@
 
 use std::collections::HashMap;
 
-use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource, Plan, PlannedImage, PlannedLayer, PlatformChoice};
+use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource, Plan, PlannedLayer, PlatformChoice};
 use crate::digest::Digest;
 use crate::layer::{LayerPass, LayerPipeline, LayerSummary};
-use crate::media_type::{self, Compression};
-use crate::store::{self, AttestationRecord, BlobRecord, ImageLayer, ImageRecord, ImportRecord, ImportState, Store, StoreError};
+use crate::media_type::Compression;
+use crate::store::{self, ImageRecord, ImportRecord, ImportState, Store, StoreError};
+
+mod record;
+
+pub use record::ImagePreview;
 
 /// How many bytes of a layer are read and hashed at a time. Memory use of an import is a small
 /// multiple of this, whatever the layer's size.
@@ -27,10 +31,11 @@ pub enum ImportError {
 /// What the importer reports while it works.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
-    /// The metadata is read: how many images, and how many layer bytes will be streamed.
+    /// The metadata is read: the images as it describes them, and how many layer bytes will be
+    /// streamed to verify them.
     Planned {
-        /// Images in the archive.
-        images: usize,
+        /// The archive's images (the platform's, if one was picked), not yet verified.
+        images: Vec<ImagePreview>,
         /// Layer bytes to read.
         total: u64,
     },
@@ -176,7 +181,7 @@ where
         self.stats.plan_ms += (self.now)() - t;
         let unique = unique_layers(&plan);
         let total: u64 = unique.iter().map(|l| l.at.len).sum();
-        progress(Progress::Planned { images: plan.images.len(), total });
+        progress(Progress::Planned { images: plan.images.iter().map(record::preview).collect(), total });
         let mut done = 0;
         let mut layers = HashMap::new();
         for (n, planned) in unique.iter().enumerate() {
@@ -200,7 +205,7 @@ where
         let (index, metadata) = compressed::scan(self.source, compression, &mut |d| progress(Progress::Bytes { done: d, total })).await?;
         let plan = archive::plan(&metadata, &index, self.platform).await?;
         self.stats.plan_ms += (self.now)() - t;
-        progress(Progress::Planned { images: plan.images.len(), total });
+        progress(Progress::Planned { images: plan.images.iter().map(record::preview).collect(), total });
         let unique = unique_layers(&plan);
         let store = self.store;
         let mut streamed = compressed::stream_layers(self.source, compression, &unique, &|| store.blob_builder(), &mut |d| {
@@ -234,7 +239,7 @@ where
     async fn write_images(&mut self, plan: &Plan, layers: &HashMap<u64, LayerSummary>) -> Result<Vec<Imported>, ImportError> {
         let mut records = Vec::new();
         for image in &plan.images {
-            let (record, blobs) = image_record(image, layers)?;
+            let (record, blobs) = record::verified(image, layers)?;
             for (blob, bytes) in blobs {
                 self.reserve(&blob.digest).await?;
                 self.store.put_blob(&blob, self.store.data_from_bytes(bytes)).await?;
@@ -344,63 +349,6 @@ fn check_layer(planned: &PlannedLayer, position: usize, summary: &LayerSummary) 
         });
     }
     Ok(())
-}
-
-/// A blob to store, with its bytes.
-type NewBlob = (BlobRecord, Vec<u8>);
-
-/// An image's record (not yet written) and the config and manifest blobs to store for it; a
-/// `docker save` archive has no manifest, so a Docker schema 2 one is written, as skopeo does.
-fn image_record(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>) -> Result<(ImageRecord, Vec<NewBlob>), ImportError> {
-    let mut image_layers = Vec::with_capacity(image.layers.len());
-    for planned in &image.layers {
-        let Some(s) = layers.get(&planned.at.offset) else {
-            return Err(StoreError::NotFound(format!("layer `{}`", planned.at.path)).into());
-        };
-        let media_type = planned.media_type.clone().unwrap_or_else(|| s.compression.docker_layer_type().to_owned());
-        image_layers.push(ImageLayer { blob: s.digest.clone(), blob_size: s.blob_size, media_type, diff_id: s.diff_id.clone(), size: s.size });
-    }
-    let config_type = if image.manifest.is_some() { media_type::OCI_CONFIG } else { media_type::DOCKER_CONFIG };
-    let config = BlobRecord { digest: image.config_digest.clone(), size: image.config_raw.len() as u64, media_type: config_type.to_owned(), diff_id: None };
-    let (manifest_digest, manifest_raw, manifest_type) = match &image.manifest {
-        Some((d, raw)) => (d.clone(), raw.clone(), media_type::OCI_MANIFEST),
-        None => {
-            let raw = crate::commit::manifest(media_type::DOCKER_MANIFEST, &config, &image_layers);
-            (Digest::of(&raw), raw, media_type::DOCKER_MANIFEST)
-        }
-    };
-    let manifest = BlobRecord { digest: manifest_digest.clone(), size: manifest_raw.len() as u64, media_type: manifest_type.to_owned(), diff_id: None };
-    let labels = image
-        .config
-        .config
-        .as_ref()
-        .map(|c| c.string_labels().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
-        .unwrap_or_default();
-    let record = ImageRecord {
-        id: image.config_digest.clone(),
-        manifest: manifest_digest,
-        repo_tags: image.tags.iter().map(|t| t.familiar()).collect(),
-        repo_digests: Vec::new(),
-        parent: image.parent.clone(),
-        created: image.config.created.clone(),
-        last_tag_time: None,
-        layers: image_layers,
-        labels,
-        attestations: image
-            .attestations
-            .iter()
-            .map(|a| AttestationRecord {
-                manifest: a.manifest.clone(),
-                blobs: a.blobs.iter().map(|(d, _, _)| d.clone()).collect(),
-                predicate_types: a.predicate_types.clone(),
-            })
-            .collect(),
-    };
-    let mut blobs = vec![(config, image.config_raw.clone()), (manifest, manifest_raw)];
-    for (digest, media_type, bytes) in image.attestations.iter().flat_map(|a| &a.blobs) {
-        blobs.push((BlobRecord { digest: digest.clone(), size: bytes.len() as u64, media_type: media_type.clone(), diff_id: None }, bytes.clone()));
-    }
-    Ok((record, blobs))
 }
 
 /// Writes an image record the way `docker load` (and `docker pull`) tags: a tag another image holds moves to this
