@@ -3,24 +3,24 @@
 use std::collections::HashSet;
 
 use layerwise_core::import::rfc3339_nanos;
-use layerwise_core::store::{apply_removal, collect_garbage, heartbeat, plan_removal, plan_tag, ContainerUse, ImportRecord, Removed, Store};
+use layerwise_core::store::{apply_removal, collect_garbage, heartbeat, plan_removal, plan_tag, ContainerUse, ImportRecord, RemoveError, Removed, Store};
 
 use super::store::IdbStore;
 use super::{locks, now_ms};
 
 /// Removes an image (or a reference) as `docker rmi [-f]` does and frees the blobs no image
-/// needs any more; returns docker's output lines, or docker's error message.
+/// needs any more; returns docker's output lines.
 ///
 /// # Errors
-/// docker's `Error response from daemon: …` text.
-pub async fn remove(name: &str, force: bool) -> Result<Vec<Removed>, String> {
-    let daemon = |e: String| format!("Error response from daemon: {e}");
-    let store = IdbStore::open().await.map_err(|e| daemon(e.to_string()))?;
-    let images = store.images().await.map_err(|e| daemon(e.to_string()))?;
-    let sessions = store.containers().await.map_err(|e| daemon(e.to_string()))?;
+/// The daemon's [`RemoveError`] (a store failure as [`RemoveError::Store`]).
+pub async fn remove(name: &str, force: bool) -> Result<Vec<Removed>, RemoveError> {
+    let failed = |e: layerwise_core::store::StoreError| RemoveError::Store(e.to_string());
+    let store = IdbStore::open().await.map_err(failed)?;
+    let images = store.images().await.map_err(failed)?;
+    let sessions = store.containers().await.map_err(failed)?;
     let containers: Vec<ContainerUse> = sessions.into_iter().map(|c| ContainerUse { container: c.id, image: c.image }).collect();
-    let removal = plan_removal(&images, &containers, name, force, true).map_err(|e| daemon(e.to_string()))?;
-    apply_removal(&store, &removal).await.map_err(|e| daemon(e.to_string()))?;
+    let removal = plan_removal(&images, &containers, name, force, true)?;
+    apply_removal(&store, &removal).await.map_err(failed)?;
     collect(&store).await;
     Ok(removal.lines)
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use layerwise_core::cli::changing::removal_output;
 use layerwise_core::cli::commands::{read, Action, Read, COMMANDS};
 use layerwise_core::cli::run::{run_read_only, search_output, Output, Snapshot};
 use layerwise_core::cli::shell::{self, Command};
@@ -225,7 +226,7 @@ fn load_archive(on_job: &Callback<(Request, Option<web_sys::File>)>) -> Result<S
 /// The commands that change the store or need more than a snapshot; the bool says the store
 /// changed, the string names the worker's job that prints the rest.
 async fn run_changing(action: Action, given: &Given, loaded: &Loaded, on_job: &Callback<(Request, Option<web_sys::File>)>) -> (Output, bool, Option<String>) {
-    let mut out = Output::default();
+    let out = Output::default();
     let job = |r: Result<String, Output>| match r {
         Ok(id) => (Output::default(), false, Some(id)),
         Err(o) => (o, false, None),
@@ -255,20 +256,12 @@ async fn run_changing(action: Action, given: &Given, loaded: &Loaded, on_job: &C
             }
         }
         Action::Remove => {
-            let mut changed = false;
+            let mut outcomes = Vec::new();
             for name in &given.args {
-                match actions::remove(name, given.bool("force")).await {
-                    Ok(lines) => {
-                        changed = true;
-                        out.stdout.extend(lines.iter().map(|l| format!("{l}\n")));
-                    }
-                    Err(e) => {
-                        out.stderr.push_str(&format!("{e}\n"));
-                        out.status = 1;
-                    }
-                }
+                outcomes.push(actions::remove(name, given.bool("force")).await);
             }
-            (out, changed, None)
+            let changed = outcomes.iter().any(Result::is_ok);
+            (removal_output(&outcomes, given.bool("force")), changed, None)
         }
         Action::Tag => match (given.args.first(), given.args.get(1)) {
             (Some(source), Some(target)) => match actions::tag(source, target).await {

@@ -71,7 +71,7 @@ pub fn ImageActions(props: &ImageActionsProps) -> Html {
                             }
                         }
                     }
-                    Err(e) => output.set(vec![e]),
+                    Err(e) => output.set(vec![format!("Error response from daemon: {e}")]),
                 }
             });
         })

@@ -25,10 +25,11 @@ use layerwise_registry::search::SearchQuery;
 const API_VERSION: &str = "1.50";
 
 /// The loaded images and their configs. Images change with `DELETE /images/…` and
-/// `POST /images/…/tag`.
+/// `POST /images/…/tag`; a test may add its own ([`State::add_image`]). Every image has its
+/// config in `configs`.
 pub struct State {
     images: Mutex<Vec<ImageRecord>>,
-    configs: HashMap<Digest, ImageConfig>,
+    configs: Mutex<HashMap<Digest, ImageConfig>>,
     containers: Mutex<Vec<ContainerRecord>>,
     search: Mutex<Vec<view::SearchResult>>,
     pull: Mutex<Vec<serde_json::Value>>,
@@ -52,12 +53,21 @@ impl State {
             let raw = futures::executor::block_on(store.read_blob(&image.id, spec::MAX_JSON_BYTES))?;
             configs.insert(image.id.clone(), spec::parse(&format!("config {}", image.id), &raw)?);
         }
-        Ok(Arc::new(Self { images: Mutex::new(images), configs, containers: Mutex::new(Vec::new()), search: Mutex::new(Vec::new()), pull: Mutex::new(Vec::new()) }))
+        Ok(Arc::new(Self { images: Mutex::new(images), configs: Mutex::new(configs), containers: Mutex::new(Vec::new()), search: Mutex::new(Vec::new()), pull: Mutex::new(Vec::new()) }))
     }
 
     /// The images now.
     pub fn images(&self) -> Vec<ImageRecord> {
         self.images.lock().map(|i| i.clone()).unwrap_or_default()
+    }
+
+    /// Adds an image with its config, as an import or a commit would (a test's own image:
+    /// its ID need not be its config's digest).
+    pub fn add_image(&self, image: ImageRecord, config: ImageConfig) {
+        if let (Ok(mut images), Ok(mut configs)) = (self.images.lock(), self.configs.lock()) {
+            configs.insert(image.id.clone(), config);
+            images.push(image);
+        }
     }
 
     /// Adds a container (an edit session, as the page stores it).
@@ -87,8 +97,8 @@ impl State {
     }
 
     /// The parsed config of an image.
-    pub fn config(&self, id: &Digest) -> Option<&ImageConfig> {
-        self.configs.get(id)
+    pub fn config(&self, id: &Digest) -> Option<ImageConfig> {
+        self.configs.lock().ok()?.get(id).cloned()
     }
 }
 
@@ -221,8 +231,8 @@ fn tag(state: &State, name: &str, target: &str) -> Response {
 fn with_image(state: &State, name: &str, f: impl FnOnce(&ImageRecord, &ImageConfig) -> Response) -> Response {
     let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
     let images = state.images();
-    match store::resolve(&images, &name).and_then(|i| Some((i, state.configs.get(&i.id)?))) {
-        Some((image, config)) => f(image, config),
+    match store::resolve(&images, &name).and_then(|i| Some((i, state.config(&i.id)?))) {
+        Some((image, config)) => f(image, &config),
         None => message(StatusCode::NOT_FOUND, &store::no_such_image(&name)),
     }
 }

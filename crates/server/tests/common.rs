@@ -3,6 +3,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
+use layerwise_core::cli::commands::{read, Read};
+use layerwise_core::cli::run::{run_read_only, Output, Snapshot};
+use layerwise_core::cli::shell;
+use layerwise_core::digest::Digest;
 use layerwise_server::engine_api::{self, State};
 
 /// The archives of `tests/fixtures/make.sh`, made once per test run.
@@ -88,4 +92,37 @@ pub(crate) fn assert_rendered(got: &str, before: i64, after: i64, render: impl F
         return;
     }
     panic!("docker printed:\n{got}\nthe core renders:\n{}", render(after));
+}
+
+/// The words of a console line, split and expanded by the console's own shell (so quoting is
+/// the same on both sides).
+pub(crate) fn words(line: &str) -> Vec<String> {
+    shell::expand(&shell::parse(line).expect("parse")[0], &mut |_| String::new())
+}
+
+/// Runs each read-only `line` through the real docker CLI against the harness and through the
+/// console over the harness's store as it is now; returns a report of each line whose stdout,
+/// stderr or exit status differ (the console's clock may be any second the CLI ran in).
+pub(crate) fn judge_read_only<S: AsRef<str>>(h: &Harness, lines: &[S]) -> Vec<String> {
+    let images = h.state.images();
+    let config = |id: &Digest| h.state.config(id);
+    let containers = h.state.containers();
+    let mut differ = Vec::new();
+    for line in lines {
+        let line = line.as_ref();
+        let words = words(line);
+        let before = now();
+        let theirs = h.docker_output(&words[1..]);
+        let after = now();
+        let Read::Run(inv) = read(&words) else { panic!("{line}: not a command") };
+        let ours_at = |t: i64| {
+            let snapshot = Snapshot { images: &images, config: &config, containers: &containers, now: t };
+            let Output { stdout, stderr, status } = run_read_only(&inv, &snapshot).expect("read-only");
+            (stdout, stderr, status)
+        };
+        if !(before..=after).any(|t| ours_at(t) == theirs) {
+            differ.push(format!("{line}\n  docker: {theirs:?}\n  ours:   {:?}", ours_at(after)));
+        }
+    }
+    differ
 }

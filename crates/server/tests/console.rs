@@ -6,11 +6,9 @@
 use std::process::Command;
 
 use layerwise_core::cli::commands::{read, Read};
-use layerwise_core::cli::run::{run_read_only, Output, Snapshot};
 use layerwise_core::cli::shell;
-use layerwise_core::digest::Digest;
 
-use crate::common::{archives, now, Harness};
+use crate::common::{archives, judge_read_only, now, Harness};
 
 /// What the real CLI prints for `line` (split by the console's own shell, so quoting is the
 /// same on both sides).
@@ -183,25 +181,7 @@ fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
             changes: Default::default(),
         });
     }
-    let images = h.state.images();
-    let config = |id: &Digest| h.state.config(id).cloned();
-    let containers = h.state.containers();
-    let mut differ = Vec::new();
-    for line in RUN_LINES {
-        let words = shell::expand(&shell::parse(line).expect("parse")[0], &mut |_| String::new());
-        let before = now();
-        let theirs = h.docker_output(&words[1..]);
-        let after = now();
-        let Read::Run(inv) = read(&words) else { panic!("{line}: not a command") };
-        let ours_at = |t: i64| {
-            let snapshot = Snapshot { images: &images, config: &config, containers: &containers, now: t };
-            let Output { stdout, stderr, status } = run_read_only(&inv, &snapshot).expect("read-only");
-            (stdout, stderr, status)
-        };
-        if !(before..=after).any(|t| ours_at(t) == theirs) {
-            differ.push(format!("{line}\n  docker: {theirs:?}\n  ours:   {:?}", ours_at(after)));
-        }
-    }
+    let differ = judge_read_only(&h, RUN_LINES);
     assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), RUN_LINES.len(), differ.join("\n"));
 }
 

@@ -40,7 +40,7 @@ fn docker_image_inspect_prints_the_core_json() {
     let h = Harness::start(&archives());
     for image in &h.state.images() {
         let got = h.docker(&["image", "inspect", &image.id.to_string()]);
-        let expected = view::inspect_json(&[view::inspect(image, h.state.config(&image.id).unwrap())]);
+        let expected = view::inspect_json(&[view::inspect(image, &h.state.config(&image.id).unwrap())]);
         assert_eq!(got, expected, "{}", image.id);
     }
 }
@@ -59,7 +59,7 @@ fn names_resolve_as_docker_resolves_them() {
 fn history(h: &Harness, image: &ImageRecord) -> Vec<view::HistoryItem> {
     let images = h.state.images();
     let find = |id: &Digest| images.iter().find(|i| i.id == *id).cloned();
-    view::history(image, h.state.config(&image.id).unwrap(), &find).unwrap()
+    view::history(image, &h.state.config(&image.id).unwrap(), &find).unwrap()
 }
 
 #[test]

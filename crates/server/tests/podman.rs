@@ -54,7 +54,7 @@ fn check_against_podman(archive: &Path) {
     let podman = Podman::new();
     podman.run(&["load", "-q", "-i", archive.to_str().unwrap()]);
     for image in &h.state.images() {
-        let config = h.state.config(&image.id).unwrap();
+        let config = &h.state.config(&image.id).unwrap();
         let ours = serde_json::to_value(view::inspect(image, config)).unwrap();
         let theirs: Value = serde_json::from_str(&podman.run(&["image", "inspect", image.id.hex()])).unwrap();
         let theirs = &theirs[0];

@@ -1,6 +1,7 @@
 //! The docker command lines the page's console takes: a small shell ([`shell`]) and docker's
 //! flag parser ([`flags`]). The output formatting lives in [`crate::view`], shared with the GUI.
 
+pub mod changing;
 pub mod commands;
 pub mod flags;
 pub mod run;

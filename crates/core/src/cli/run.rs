@@ -37,11 +37,11 @@ pub struct Output {
 }
 
 impl Output {
-    fn out(stdout: String) -> Self {
+    pub(super) fn out(stdout: String) -> Self {
         Self { stdout, ..Self::default() }
     }
 
-    fn err(stderr: String, status: i32) -> Self {
+    pub(super) fn err(stderr: String, status: i32) -> Self {
         Self { stderr, status, ..Self::default() }
     }
 }

@@ -339,18 +339,31 @@ mod remove;
 pub use memory::MemoryStore;
 pub use remove::{apply_removal, chains, plan_removal, plan_tag, ContainerUse, Removal, RemoveError, Removed};
 
-/// The daemon's words for a name it did not find: `No such image: busybox:latest` for `busybox`
-/// (a name is shown with its default tag; IDs and digests as given).
+/// The daemon's words for a name it did not find (moby `ErrImageDoesNotExist` over
+/// `reference.ParseAnyReference`): 64 hex digits or a full `sha256:` digest is a digest
+/// reference, shown as `sha256:…`; anything else that parses is a name, shown familiar with its
+/// default tag (`busybox` → `busybox:latest`, and so a short ID `4f2a` → `4f2a:latest`); a name
+/// that does not parse is shown as given.
+///
+/// The classic image store answers this for an ID prefix two images share too: its lookup by
+/// prefix fails quietly and the name is reported as not found.
 pub fn no_such_image(name: &str) -> String {
-    let looks_like_id = name.len() >= 3 && name.trim_start_matches("sha256:").bytes().all(|b| b.is_ascii_hexdigit());
+    let full_hex = name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if full_hex {
+        return format!("No such image: sha256:{name}");
+    }
+    if let Ok(digest) = Digest::parse(name) {
+        return format!("No such image: {digest}");
+    }
     match crate::reference::Reference::parse(name) {
-        Ok(r) if !looks_like_id && r.digest().is_none() => format!("No such image: {}", r.with_default_tag().familiar()),
-        _ => format!("No such image: {name}"),
+        Ok(r) => format!("No such image: {}", r.with_default_tag().familiar()),
+        Err(_) => format!("No such image: {name}"),
     }
 }
 
 /// Finds an image the way docker resolves a name: a reference (`nginx`, `test/app:1`), the full
-/// ID, or a unique prefix of the ID's hex (with or without `sha256:`).
+/// ID, or a unique prefix of the ID's hex (with or without `sha256:`). A prefix two IDs share
+/// finds nothing, as in the classic image store (see [`no_such_image`]).
 pub fn resolve<'a>(images: &'a [ImageRecord], name: &str) -> Option<&'a ImageRecord> {
     if let Ok(r) = crate::reference::Reference::parse(name) {
         let familiar = r.with_default_tag().familiar();
@@ -365,4 +378,21 @@ pub fn resolve<'a>(images: &'a [ImageRecord], name: &str) -> Option<&'a ImageRec
     let mut matches = images.iter().filter(|i| i.id.hex().starts_with(hex));
     let first = matches.next()?;
     matches.next().is_none().then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_not_found_is_shown_as_the_daemon_shows_it() {
+        let hex = "a".repeat(64);
+        assert_eq!(no_such_image("busybox"), "No such image: busybox:latest");
+        assert_eq!(no_such_image("4f"), "No such image: 4f:latest");
+        assert_eq!(no_such_image("sha256:4f"), "No such image: sha256:4f");
+        assert_eq!(no_such_image(&hex), format!("No such image: sha256:{hex}"));
+        assert_eq!(no_such_image(&format!("sha256:{hex}")), format!("No such image: sha256:{hex}"));
+        assert_eq!(no_such_image(&format!("docker.io/test/app@sha256:{hex}")), format!("No such image: test/app@sha256:{hex}"));
+        assert_eq!(no_such_image("Busybox"), "No such image: Busybox");
+    }
 }

@@ -29,8 +29,9 @@ impl std::fmt::Display for Removed {
 /// Why an image cannot be removed or tagged, in the daemon's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RemoveError {
-    /// No image by that name.
-    #[error("No such image: {0}")]
+    /// No image by that name (or an ID prefix two images share), as typed; shown in the
+    /// daemon's words ([`super::no_such_image`]).
+    #[error("{}", super::no_such_image(.0))]
     NotFound(String),
     /// A conflict: `-f` may help (`must be forced`) or not (`cannot be forced`).
     #[error("conflict: unable to delete {id} ({}) - {reason}", if *.hard { "cannot be forced" } else { "must be forced" })]
@@ -45,6 +46,9 @@ pub enum RemoveError {
     /// A reference that is not valid.
     #[error("{0}")]
     Reference(String),
+    /// The store failed while the removal was written.
+    #[error("{0}")]
+    Store(String),
     /// Removing the last reference would leave a container's image dangling.
     #[error("conflict: unable to remove repository reference \"{reference}\" (must force) - container {container} is using its referenced image {id}")]
     ReferenceInUse {
