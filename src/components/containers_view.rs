@@ -84,7 +84,7 @@ pub fn ContainersView(props: &ContainersViewProps) -> Html {
             }
             <details class="docker-text">
                 <summary><code>{ "$ docker ps -a" }</code></summary>
-                <pre id="docker-ps">{ view::ps_table(&summaries, props.now, true) }</pre>
+                <pre id="docker-ps">{ view::ps_table(&summaries, props.now, true, false) }</pre>
             </details>
         </section>
     }

@@ -126,3 +126,26 @@ pub(crate) fn judge_read_only<S: AsRef<str>>(h: &Harness, lines: &[S]) -> Vec<St
     }
     differ
 }
+
+/// Adds edit session `n` (ID and name made from `n`, started `n` hours ago) on the image
+/// `image_ref` names, with `command` and a written file of `written` bytes (none for 0); returns
+/// its ID.
+pub(crate) fn add_session(h: &Harness, n: u64, image_ref: &str, command: &str, written: u64) -> String {
+    use layerwise_core::change::{ChangeSet, NewEntry, Write};
+    let image = layerwise_core::store::resolve(&h.state.images(), image_ref).expect("the session's image").id.clone();
+    let mut changes = ChangeSet::default();
+    if written > 0 {
+        changes.writes.insert(format!("data/{n}.bin"), Write { entry: NewEntry::File { content: format!("file-{n}"), size: written }, mode: 0o644 });
+    }
+    let id = layerwise_core::digest::Digest::of(format!("session {n}").as_bytes()).hex().to_owned();
+    h.state.add_container(layerwise_core::container::ContainerRecord {
+        id: id.clone(),
+        name: layerwise_core::container::docker_name(n * 7919),
+        image,
+        image_ref: image_ref.into(),
+        created_ms: (now() - 3600 * n as i64) as f64 * 1000.0,
+        command: command.into(),
+        changes,
+    });
+    id
+}

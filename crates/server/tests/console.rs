@@ -8,7 +8,7 @@ use std::process::Command;
 use layerwise_core::cli::commands::{read, Read};
 use layerwise_core::cli::shell;
 
-use crate::common::{archives, judge_read_only, now, Harness};
+use crate::common::{add_session, archives, judge_read_only, Harness};
 
 /// What the real CLI prints for `line` (split by the console's own shell, so quoting is the
 /// same on both sides).
@@ -50,6 +50,9 @@ const LINES: &[&str] = &[
     "docker ps x",
     "docker container ls x",
     "docker ps -n",
+    "docker ps -n x",
+    "docker ps --last=0x",
+    "docker container ls -n 99999999999999999999",
     "docker search",
     "docker search --limit",
     "docker pull",
@@ -166,21 +169,8 @@ const RUN_LINES: &[&str] = &[
 fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
     let h = Harness::start(&archives());
     // Two edit sessions, as the page stores them.
-    let images = h.state.images();
-    let app = layerwise_core::store::resolve(&images, "test/app:1").expect("test/app:1").clone();
-    for (n, command) in [(1u64, "/app/run.sh --with \"quotes\" and a long tail"), (2, "")] {
-        let id = format!("{:064x}", n * 0x1234_5678_9abc);
-        let created_ms = (now() - 3600 * n as i64) as f64 * 1000.0;
-        h.state.add_container(layerwise_core::container::ContainerRecord {
-            id,
-            name: layerwise_core::container::docker_name(n * 7919),
-            image: app.id.clone(),
-            image_ref: "test/app:1".into(),
-            created_ms,
-            command: command.into(),
-            changes: Default::default(),
-        });
-    }
+    add_session(&h, 1, "test/app:1", "/app/run.sh --with \"quotes\" and a long tail", 0);
+    add_session(&h, 2, "test/app:1", "", 0);
     let differ = judge_read_only(&h, RUN_LINES);
     assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), RUN_LINES.len(), differ.join("\n"));
 }

@@ -88,6 +88,6 @@ fn docker_ps_a_prints_the_edit_sessions_as_the_core_renders_them() {
         let got = h.docker(args);
         let after = now();
         let summaries = view::container_summaries(&h.state.containers(), &h.state.images(), args.contains(&"-a"));
-        assert_rendered(&got, before, after, |t| view::ps_table(&summaries, t, !args.contains(&"--no-trunc")));
+        assert_rendered(&got, before, after, |t| view::ps_table(&summaries, t, !args.contains(&"--no-trunc"), false));
     }
 }

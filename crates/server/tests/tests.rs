@@ -6,6 +6,8 @@ mod common;
 mod console;
 // Names no image or several image IDs answer to.
 mod console_names;
+// docker ps: filters, limits, sizes, formats.
+mod console_ps;
 // The core's views equal what the docker CLI 28.2 prints for the same store.
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.

@@ -95,7 +95,7 @@ const PS_FLAGS: &[Flag] = &[
     flag("all", Some('a'), Kind::Bool),
     flag("filter", Some('f'), Kind::Filter),
     flag("format", None, Kind::Value),
-    flag("last", Some('n'), Kind::Value),
+    flag("last", Some('n'), Kind::Int),
     flag("latest", Some('l'), Kind::Bool),
     flag("no-trunc", None, Kind::Bool),
     flag("quiet", Some('q'), Kind::Bool),

@@ -17,6 +17,9 @@ pub enum Kind {
     List,
     /// A `--filter`: a list whose values must read `name=value`.
     Filter,
+    /// An integer, as Go's `strconv.ParseInt(s, 0, 64)` reads it (`-5`, `0x10`, `010` is 8);
+    /// kept in decimal.
+    Int,
 }
 
 /// One flag a command takes.
@@ -80,6 +83,16 @@ pub enum FlagError {
         flag: String,
         /// What was given.
         value: String,
+    },
+    /// `invalid argument "x" for "-n, --last" flag: strconv.ParseInt: parsing "x": invalid syntax`.
+    #[error("invalid argument \"{value}\" for \"{flag}\" flag: strconv.ParseInt: parsing \"{value}\": {reason}")]
+    NotInt {
+        /// How docker names the flag (`-n, --last`).
+        flag: String,
+        /// What was given.
+        value: String,
+        /// `invalid syntax` or `value out of range`.
+        reason: &'static str,
     },
     /// `invalid argument "maybe" for "-H, --human" flag: strconv.ParseBool: parsing "maybe": invalid syntax`.
     #[error("invalid argument \"{value}\" for \"{flag}\" flag: strconv.ParseBool: parsing \"{value}\": invalid syntax")]
@@ -153,7 +166,7 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
                         }
                         None => given.flags.push((flag.long, "true".to_owned())),
                     },
-                    Kind::Value | Kind::List | Kind::Filter => {
+                    Kind::Value | Kind::List | Kind::Filter | Kind::Int => {
                         let value = if !rest.is_empty() {
                             rest.strip_prefix('=').unwrap_or(rest).to_owned()
                         } else {
@@ -173,12 +186,49 @@ pub fn parse(flags: &[Flag], args: &[String]) -> Result<Given, FlagError> {
     Ok(given)
 }
 
-/// A value as its flag takes it: a filter must read `name=value`.
+/// A value as its flag takes it: a filter must read `name=value`; an integer is kept in decimal.
 fn checked(flag: &Flag, value: String) -> Result<String, FlagError> {
-    if flag.kind == Kind::Filter && !value.contains('=') {
-        return Err(FlagError::BadFilter { flag: display_name(flag), value });
+    match flag.kind {
+        Kind::Filter if !value.contains('=') => Err(FlagError::BadFilter { flag: display_name(flag), value }),
+        Kind::Int => go_parse_int(&value).map(|n| n.to_string()).map_err(|reason| FlagError::NotInt { flag: display_name(flag), value, reason }),
+        _ => Ok(value),
     }
-    Ok(value)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: a sign, then `0b`, `0o`, `0x` or a leading `0` (octal)
+/// for the base, digits, and `_` between digits (after a prefix, between it and a digit).
+fn go_parse_int(s: &str) -> Result<i64, &'static str> {
+    const SYNTAX: &str = "invalid syntax";
+    let (negative, unsigned) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = unsigned.to_ascii_lowercase();
+    let (base, digits, prefixed) = match lower.as_bytes() {
+        [b'0', b'b', ..] => (2, &lower[2..], true),
+        [b'0', b'o', ..] => (8, &lower[2..], true),
+        [b'0', b'x', ..] => (16, &lower[2..], true),
+        [b'0', _, ..] => (8, &lower[1..], true),
+        _ => (10, &lower[..], false),
+    };
+    // An underscore must sit between two digits, or between the prefix and a digit.
+    let groups: Vec<&str> = digits.split('_').collect();
+    let underscores_ok = groups.len() == 1 || (groups.iter().skip(usize::from(prefixed)).all(|g| !g.is_empty()) && groups.last().is_some_and(|g| !g.is_empty()));
+    if digits.is_empty() && !prefixed || !underscores_ok {
+        return Err(SYNTAX);
+    }
+    let mut value: i128 = 0;
+    for c in digits.chars().filter(|c| *c != '_') {
+        let d = c.to_digit(base).ok_or(SYNTAX)?;
+        value = (value * i128::from(base) + i128::from(d)).min(i128::from(u64::MAX) + 1);
+    }
+    if digits.is_empty() {
+        // `0b`, `0o` and `0x` alone are not numbers; a lone `0` is.
+        return if lower == "0" { Ok(0) } else { Err(SYNTAX) };
+    }
+    let value = if negative { -value } else { value };
+    i64::try_from(value).map_err(|_| "value out of range")
 }
 
 fn bool_text(flag: &Flag, v: &str) -> Result<String, FlagError> {
@@ -224,5 +274,17 @@ mod tests {
         assert_eq!(err(&["-f"]).as_deref(), Some("flag needs an argument: 'f' in -f"));
         assert_eq!(err(&["-f", "foo"]).as_deref(), Some("invalid argument \"foo\" for \"-f, --filter\" flag: bad format of filter (expected name=value)"));
         assert_eq!(err(&["-H=maybe"]).as_deref(), Some("invalid argument \"maybe\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"));
+    }
+
+    #[test]
+    fn integers_as_go_parse_int_reads_them() {
+        for (given, read) in [("5", 5), ("-3", -3), ("+7", 7), ("0x10", 16), ("0X1f", 31), ("010", 8), ("0o17", 15), ("0b101", 5), ("1_000", 1000), ("0x_1", 1), ("0", 0)] {
+            assert_eq!(go_parse_int(given), Ok(read), "{given}");
+        }
+        for given in ["", "x", "-", "0x", "1__0", "_1", "1_", "08", "1.5", " 1"] {
+            assert_eq!(go_parse_int(given), Err("invalid syntax"), "{given}");
+        }
+        assert_eq!(go_parse_int("9223372036854775808"), Err("value out of range"));
+        assert_eq!(go_parse_int("-9223372036854775808"), Ok(i64::MIN));
     }
 }

@@ -6,5 +6,6 @@ pub mod commands;
 pub mod flags;
 pub mod run;
 mod help;
+pub mod ps;
 pub mod shell;
 pub mod template;

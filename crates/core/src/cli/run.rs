@@ -12,17 +12,11 @@ use super::commands::{Action, Invocation};
 use super::template::{self, Shape};
 
 /// A templated listing's output, or its template error.
-fn templated_output(result: Result<String, String>) -> Output {
+pub(super) fn templated_output(result: Result<String, String>) -> Output {
     match result {
         Ok(text) => Output::out(text),
         Err(e) => Output::err(format!("{e}\n"), 1),
     }
-}
-
-/// Go's `time.Time.String()` of Unix seconds in UTC: `2025-06-01 12:00:30 +0000 UTC`.
-fn go_time(seconds: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] +0000 UTC");
-    time::OffsetDateTime::from_unix_timestamp(seconds).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
 }
 
 /// What a command printed, and its exit status.
@@ -62,9 +56,9 @@ pub struct Snapshot<'a> {
 /// console runs those itself).
 pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
     let g = &inv.given;
-    let filters_images = inv.spec.action == Action::Images && g.has("filter");
+    let filters = matches!(inv.spec.action, Action::Images | Action::Ps) && g.has("filter");
     let templated = matches!(inv.spec.action, Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps);
-    let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters_images) && !(*f == "format" && templated));
+    let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters) && !(*f == "format" && templated));
     if let (Some(flag), Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps) = (unsupported, inv.spec.action) {
         return Some(Output::err(format!("--{flag} is not supported by this console yet\n"), 1));
     }
@@ -72,20 +66,7 @@ pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
         Action::Images => images(inv, s),
         Action::History => history(inv, s),
         Action::Inspect | Action::ImageInspect => inspect(inv, s),
-        Action::Ps => {
-            let all = g.bool("all");
-            let summaries = view::container_summaries(s.containers, s.images, all);
-            let shape = template::shape(g.value("format"));
-            if g.bool("quiet") {
-                Output::out(summaries.iter().map(|c| format!("{}\n", if g.bool("no-trunc") { c.id.clone() } else { c.id.chars().take(12).collect() })).collect())
-            } else if matches!(shape, Shape::Default) {
-                Output::out(view::ps_table(&summaries, s.now, !g.bool("no-trunc")))
-            } else {
-                let rows: Vec<serde_json::Value> = summaries.iter().filter_map(|c| serde_json::to_value(view::PsRow::of(c, s.now, !g.bool("no-trunc"))).ok()).collect();
-                let headers = [("ID", "CONTAINER ID"), ("Image", "IMAGE"), ("Command", "COMMAND"), ("RunningFor", "CREATED"), ("Status", "STATUS"), ("State", "STATE"), ("Ports", "PORTS"), ("Names", "NAMES")];
-                templated_output(template::print_rows(&shape, &rows, &headers))
-            }
-        }
+        Action::Ps => super::ps::ps(inv, s),
         _ => return None,
     })
 }
@@ -115,7 +96,7 @@ fn images(inv: &Invocation, s: &Snapshot<'_>) -> Output {
             // Keys in Go's order for a marshalled map: sorted.
             serde_json::json!({
                 "Containers": "N/A",
-                "CreatedAt": go_time(summary.created),
+                "CreatedAt": view::go_time(summary.created),
                 "CreatedSince": r.created_since,
                 "Digest": r.digest,
                 "ID": if g.bool("no-trunc") { r.id.clone() } else { r.short_id.clone() },

@@ -32,6 +32,12 @@ pub struct ContainerSummary {
     pub state: String,
     /// `Created`.
     pub status: String,
+    /// With `size`: the bytes the container wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_rw: Option<u64>,
+    /// With `size`: the image's size plus `size_rw`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_root_fs: Option<u64>,
 }
 
 /// The containers, newest first, as the daemon lists them with `all` (without it, only running
@@ -61,6 +67,8 @@ pub fn container_summaries(containers: &[ContainerRecord], images: &[ImageRecord
                 labels: Default::default(),
                 state: "created".to_owned(),
                 status: "Created".to_owned(),
+                size_rw: None,
+                size_root_fs: None,
             }
         })
         .collect();
@@ -87,51 +95,105 @@ fn go_quote(s: &str) -> String {
     out
 }
 
-/// One row of `docker ps` as its `--format` templates see it (docker/cli `ContainerContext`).
+/// One row of `docker ps` as its `--format` templates see it (docker/cli `ContainerContext`),
+/// fields in the order Go's `json` prints them (sorted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PsRow {
+    /// COMMAND, quoted (and cut to 20 characters unless `--no-trunc`).
+    pub command: String,
+    /// CREATED AT: Go's `time.Time.String()` in UTC.
+    pub created_at: String,
     /// CONTAINER ID.
     #[serde(rename = "ID")]
     pub id: String,
     /// IMAGE: the name it was made from, or the short image ID.
     pub image: String,
-    /// COMMAND, quoted (and cut to 20 characters unless `--no-trunc`).
-    pub command: String,
-    /// CREATED.
-    pub running_for: String,
-    /// STATUS.
-    pub status: String,
-    /// `created`, `exited`….
-    pub state: String,
-    /// PORTS (none).
-    pub ports: String,
+    /// LABELS, `k=v` joined by commas (none).
+    pub labels: String,
+    /// LOCAL VOLUMES: how many (none).
+    pub local_volumes: String,
+    /// MOUNTS (none).
+    pub mounts: String,
     /// NAMES.
     pub names: String,
+    /// NETWORKS (none).
+    pub networks: String,
+    /// PLATFORM: unknown to the list, `null`.
+    pub platform: Option<String>,
+    /// PORTS (none).
+    pub ports: String,
+    /// CREATED.
+    pub running_for: String,
+    /// SIZE: the bytes written, and `(virtual …)` with the image's size when the list has sizes.
+    pub size: String,
+    /// `created`, `exited`….
+    pub state: String,
+    /// STATUS.
+    pub status: String,
 }
+
+/// The column titles of [`PsRow`]'s fields, for `table` templates.
+pub const PS_HEADERS: [(&str, &str); 15] = [
+    ("Command", "COMMAND"),
+    ("CreatedAt", "CREATED AT"),
+    ("ID", "CONTAINER ID"),
+    ("Image", "IMAGE"),
+    ("Labels", "LABELS"),
+    ("LocalVolumes", "LOCAL VOLUMES"),
+    ("Mounts", "MOUNTS"),
+    ("Names", "NAMES"),
+    ("Networks", "NETWORKS"),
+    ("Platform", "PLATFORM"),
+    ("Ports", "PORTS"),
+    ("RunningFor", "CREATED"),
+    ("Size", "SIZE"),
+    ("State", "STATE"),
+    ("Status", "STATUS"),
+];
 
 impl PsRow {
     /// The row of a container at `now`.
     pub fn of(c: &ContainerSummary, now: i64, trunc: bool) -> Self {
+        let rw = super::human_size_with_precision(c.size_rw.unwrap_or(0), 3);
         Self {
+            command: go_quote(&if trunc { ellipsis(&c.command, 20) } else { c.command.clone() }),
+            created_at: super::go_time(c.created),
             id: if trunc { c.id.get(..12).unwrap_or(&c.id).to_owned() } else { c.id.clone() },
             image: if trunc && c.image == c.image_id { c.image_id.trim_start_matches("sha256:").get(..12).unwrap_or_default().to_owned() } else { c.image.clone() },
-            command: go_quote(&if trunc { ellipsis(&c.command, 20) } else { c.command.clone() }),
-            running_for: created_since(c.created, now),
-            status: c.status.clone(),
-            state: c.state.clone(),
-            ports: String::new(),
+            labels: String::new(),
+            local_volumes: "0".to_owned(),
+            mounts: String::new(),
             names: c.names.iter().map(|n| n.trim_start_matches('/')).collect::<Vec<_>>().join(","),
+            networks: String::new(),
+            platform: None,
+            ports: String::new(),
+            running_for: created_since(c.created, now),
+            size: match c.size_root_fs.filter(|v| *v > 0) {
+                Some(virt) => format!("{rw} (virtual {})", super::human_size_with_precision(virt, 3)),
+                None => rw,
+            },
+            state: c.state.clone(),
+            status: c.status.clone(),
         }
     }
 }
 
-/// The `docker ps -a` table (`--no-trunc` when `trunc` is false), `now` in Unix seconds.
-pub fn ps_table(summaries: &[ContainerSummary], now: i64, trunc: bool) -> String {
-    let mut rows = vec![["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec()];
+/// The `docker ps -a` table (`--no-trunc` when `trunc` is false, a SIZE column with `-s`), `now`
+/// in Unix seconds.
+pub fn ps_table(summaries: &[ContainerSummary], now: i64, trunc: bool, size: bool) -> String {
+    let mut header = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"].map(String::from).to_vec();
+    if size {
+        header.push("SIZE".to_owned());
+    }
+    let mut rows = vec![header];
     for c in summaries {
         let r = PsRow::of(c, now, trunc);
-        rows.push(vec![r.id, r.image, r.command, r.running_for, r.status, r.ports, r.names]);
+        let mut row = vec![r.id, r.image, r.command, r.running_for, r.status, r.ports, r.names];
+        if size {
+            row.push(r.size);
+        }
+        rows.push(row);
     }
     tabwrite(&rows)
 }

@@ -90,6 +90,13 @@ pub fn human_duration(seconds: i64) -> String {
     format!("{} years", s / 3600 / 24 / 365)
 }
 
+/// Go's `time.Time.String()` of Unix seconds in UTC: `2025-06-01 12:00:30 +0000 UTC` (the CLI
+/// prints local time; the page's clock is UTC).
+pub fn go_time(seconds: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] +0000 UTC");
+    time::OffsetDateTime::from_unix_timestamp(seconds).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
+}
+
 /// docker's "CREATED" column: how long ago `created` (unix seconds) was, from `now`.
 pub fn created_since(created: i64, now: i64) -> String {
     format!("{} ago", human_duration(now - created))

@@ -17,9 +17,12 @@ use layerwise_core::archive::PlatformChoice;
 use layerwise_core::import::{import_archive, ImportRequest};
 use layerwise_core::layer::LocalPipeline;
 use layerwise_core::spec::{self, ImageConfig};
-use layerwise_core::store::{self, ImageRecord, MemoryStore, Store};
+use layerwise_core::store::{ImageRecord, MemoryStore, Store};
 use layerwise_core::view;
 use layerwise_registry::search::SearchQuery;
+
+mod containers;
+mod images;
 
 /// The API version the docker CLI 28.2 speaks.
 const API_VERSION: &str = "1.50";
@@ -28,7 +31,7 @@ const API_VERSION: &str = "1.50";
 /// `POST /images/…/tag`; a test may add its own ([`State::add_image`]). Every image has its
 /// config in `configs`.
 pub struct State {
-    images: Mutex<Vec<ImageRecord>>,
+    pub(crate) images: Mutex<Vec<ImageRecord>>,
     configs: Mutex<HashMap<Digest, ImageConfig>>,
     containers: Mutex<Vec<ContainerRecord>>,
     search: Mutex<Vec<view::SearchResult>>,
@@ -138,14 +141,11 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json"), (header::HeaderName::from_static("api-version"), API_VERSION)], body).into_response()
         }
         (&Method::GET, "/info") => json(StatusCode::OK, &serde_json::json!({ "ID": "layerwise", "Swarm": { "LocalNodeState": "inactive", "ControlAvailable": false } })),
-        (&Method::GET, "/containers/json") => {
-            let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
-            json(StatusCode::OK, &view::container_summaries(&state.containers(), &state.images(), all))
-        }
+        (&Method::GET, "/containers/json") => containers::list(&state, &query),
         (&Method::DELETE, p) if p.starts_with("/images/") => {
             let name = percent_encoding::percent_decode_str(&p["/images/".len()..]).decode_utf8_lossy().into_owned();
             let flag = |k: &str| query.get(k).is_some_and(|v| v == "1" || v == "true");
-            remove(&state, &name, flag("force"), !flag("noprune"))
+            images::remove(&state, &name, flag("force"), !flag("noprune"))
         }
         (&Method::POST, p) if p.starts_with("/images/") && p.ends_with("/tag") => {
             let name = percent_encoding::percent_decode_str(&p["/images/".len()..p.len() - "/tag".len()]).decode_utf8_lossy().into_owned();
@@ -154,15 +154,15 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
                 (Some(r), _) => r.clone(),
                 _ => return message(StatusCode::BAD_REQUEST, "repository name must have at least one component"),
             };
-            tag(&state, &name, &target)
+            images::tag(&state, &name, &target)
         }
         (&Method::GET, p) if p.starts_with("/images/") && p.ends_with("/json") => {
-            with_image(&state, &p["/images/".len()..p.len() - "/json".len()], |image, config| {
+            images::with_image(&state, &p["/images/".len()..p.len() - "/json".len()], |image, config| {
                 json(StatusCode::OK, &view::inspect(image, config))
             })
         }
         (&Method::GET, p) if p.starts_with("/images/") && p.ends_with("/history") => {
-            with_image(&state, &p["/images/".len()..p.len() - "/history".len()], |image, config| {
+            images::with_image(&state, &p["/images/".len()..p.len() - "/history".len()], |image, config| {
                 let images = state.images();
                 let find = |id: &Digest| images.iter().find(|i| i.id == *id).cloned();
                 match view::history(image, config, &find) {
@@ -177,64 +177,10 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
 }
 
 /// The filters of a `filters` query as `key=value` (`{"stars":{"3":true}}`).
-fn search_filters(filters: Option<&String>) -> Vec<String> {
+pub(crate) fn search_filters(filters: Option<&String>) -> Vec<String> {
     let parsed: Option<serde_json::Value> = filters.and_then(|f| serde_json::from_str(f).ok());
     let Some(map) = parsed.as_ref().and_then(|v| v.as_object()) else { return Vec::new() };
     map.iter().flat_map(|(k, v)| v.as_object().into_iter().flat_map(move |o| o.keys().map(move |val| format!("{k}={val}")))).collect()
-}
-
-/// `DELETE /images/{name}`: the core's plan of `docker rmi`, applied.
-fn remove(state: &State, name: &str, force: bool, prune: bool) -> Response {
-    let Ok(mut images) = state.images.lock() else { return message(StatusCode::INTERNAL_SERVER_ERROR, "state poisoned") };
-    match store::plan_removal(&images, &[], name, force, prune) {
-        Ok(removal) => {
-            images.retain(|i| !removal.deleted.contains(&i.id));
-            for u in &removal.updated {
-                if let Some(i) = images.iter_mut().find(|i| i.id == u.id) {
-                    *i = u.clone();
-                }
-            }
-            let items: Vec<serde_json::Value> = removal
-                .lines
-                .iter()
-                .map(|l| match l {
-                    store::Removed::Untagged(r) => serde_json::json!({ "Untagged": r }),
-                    store::Removed::Deleted(d) => serde_json::json!({ "Deleted": d }),
-                })
-                .collect();
-            json(StatusCode::OK, &items)
-        }
-        Err(e @ store::RemoveError::NotFound(_)) => message(StatusCode::NOT_FOUND, &e.to_string()),
-        Err(e @ store::RemoveError::Conflict { .. }) => message(StatusCode::CONFLICT, &e.to_string()),
-        Err(e) => message(StatusCode::BAD_REQUEST, &e.to_string()),
-    }
-}
-
-/// `POST /images/{name}/tag?repo=…&tag=…`.
-fn tag(state: &State, name: &str, target: &str) -> Response {
-    let Ok(mut images) = state.images.lock() else { return message(StatusCode::INTERNAL_SERVER_ERROR, "state poisoned") };
-    let now = layerwise_core::import::rfc3339_nanos(time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e6);
-    match store::plan_tag(&images, name, target, &now) {
-        Ok(changed) => {
-            for c in changed {
-                if let Some(i) = images.iter_mut().find(|i| i.id == c.id) {
-                    *i = c;
-                }
-            }
-            (StatusCode::CREATED, "").into_response()
-        }
-        Err(e @ store::RemoveError::NotFound(_)) => message(StatusCode::NOT_FOUND, &e.to_string()),
-        Err(e) => message(StatusCode::BAD_REQUEST, &e.to_string()),
-    }
-}
-
-fn with_image(state: &State, name: &str, f: impl FnOnce(&ImageRecord, &ImageConfig) -> Response) -> Response {
-    let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
-    let images = state.images();
-    match store::resolve(&images, &name).and_then(|i| Some((i, state.config(&i.id)?))) {
-        Some((image, config)) => f(image, &config),
-        None => message(StatusCode::NOT_FOUND, &store::no_such_image(&name)),
-    }
 }
 
 fn strip_version(path: &str) -> &str {
@@ -264,12 +210,12 @@ fn ping() -> Response {
         .into_response()
 }
 
-fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+pub(crate) fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
     let mut bytes = serde_json::to_vec(body).unwrap_or_default();
     bytes.push(b'\n');
     (status, [(header::CONTENT_TYPE, "application/json"), (header::HeaderName::from_static("api-version"), API_VERSION)], bytes).into_response()
 }
 
-fn message(status: StatusCode, msg: &str) -> Response {
+pub(crate) fn message(status: StatusCode, msg: &str) -> Response {
     json(status, &serde_json::json!({ "message": msg }))
 }
