@@ -50,7 +50,7 @@ pub struct AppState {
     pub images: Option<Rc<Vec<ImageRecord>>>,
     /// This session's imports, newest last.
     pub imports: Vec<ImportRow>,
-    /// The largest WASM memory the worker has reported, in bytes.
+    /// The largest WASM memory the import worker has reported (its own and its tar side's), in bytes.
     pub worker_memory_peak: u64,
     /// True once the worker has started.
     pub worker_ready: bool,

@@ -137,10 +137,13 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
         post(&event);
     };
     let size = source.len();
-    let result = match offload().await {
+    let offload = offload().await;
+    let tar_side_before = offload.as_ref().map_or(0.0, |o| o.busy_ms());
+    let result = match &offload {
         Some(offload) => import_archive(&source, &store, offload.as_ref(), &request, &now_ms, &mut progress).await,
         None => import_archive(&source, &store, &LocalPipeline, &request, &now_ms, &mut progress).await,
     };
+    stats.tar_side_ms = offload.as_ref().map_or(0.0, |o| o.busy_ms()) - tar_side_before;
     drop(lock);
     actions::collect(&store).await;
     match result {
@@ -198,8 +201,14 @@ fn post(event: &Event) {
     }
 }
 
-/// The worker's WASM linear memory in bytes.
+/// The import's WASM linear memory in bytes: this worker's and its tar side's.
 fn memory() -> u64 {
+    let tar_side = OFFLOAD.with(|o| o.borrow().clone().flatten()).map_or(0, |o| o.memory());
+    own_memory() + tar_side
+}
+
+/// This worker's WASM linear memory in bytes.
+fn own_memory() -> u64 {
     wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
         .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as u64)

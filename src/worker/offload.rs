@@ -39,6 +39,10 @@ struct Said {
     ready: Option<Result<(), String>>,
     ready_waker: Option<Waker>,
     layers: HashMap<u32, LayerState>,
+    /// The tar side's work on every layer it finished, in milliseconds.
+    busy_ms: f64,
+    /// The tar side's WASM memory when it last finished a layer (it never shrinks).
+    memory: u64,
 }
 
 type Inbox = Rc<RefCell<Said>>;
@@ -76,7 +80,11 @@ impl Offload {
                     return;
                 }
                 FromTarSide::Ack { layer } => (*layer, &|s| s.in_flight = s.in_flight.saturating_sub(1)),
-                FromTarSide::Done { layer, summary } => (*layer, &|s| s.outcome = Some(Ok(summary.clone()))),
+                FromTarSide::Done { layer, summary, busy_ms, memory } => {
+                    said.busy_ms += busy_ms;
+                    said.memory = *memory;
+                    (*layer, &|s| s.outcome = Some(Ok(summary.clone())))
+                }
                 FromTarSide::Failed { layer, error } => (*layer, &|s| s.outcome = Some(Err(error.clone()))),
             };
             if let Some(state) = said.layers.get_mut(&layer) {
@@ -113,6 +121,18 @@ impl Offload {
         })
         .await?;
         Ok(offload)
+    }
+}
+
+impl Offload {
+    /// The tar side's work so far, in milliseconds: what a job took is the difference.
+    pub(super) fn busy_ms(&self) -> f64 {
+        self.inbox.borrow().busy_ms
+    }
+
+    /// The tar side's WASM memory, as it last said.
+    pub(super) fn memory(&self) -> u64 {
+        self.inbox.borrow().memory
     }
 }
 

@@ -101,13 +101,17 @@ pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool,
             post(Event::Pulling { id: id.to_owned(), lines: screen.lines(), memory: memory() });
         }
     };
-    let result = match super::offload().await {
+    let offload = super::offload().await;
+    let tar_side_before = offload.as_ref().map_or(0.0, |o| o.busy_ms());
+    let result = match &offload {
         Some(offload) => pull(&client, &store, offload.as_ref(), &request, &now_ms, &|| is_cancelled(id), &mut on_event).await,
         None => pull(&client, &store, &LocalPipeline, &request, &now_ms, &|| is_cancelled(id), &mut on_event).await,
     };
+    let tar_side_ms = offload.as_ref().map_or(0.0, |o| o.busy_ms()) - tar_side_before;
     CANCELLED.with(|c| c.borrow_mut().remove(id));
     drop(lock);
     actions::collect(&store).await;
-    let pulled = result.map_err(|e| format!("{reference}: {e}"))?;
+    let mut pulled = result.map_err(|e| format!("{reference}: {e}"))?;
+    pulled.stats.tar_side_ms = tar_side_ms;
     Ok((log.into_iter().chain(pulled.lines).collect(), pulled.stats))
 }

@@ -14,6 +14,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::browser::now_ms;
+
 /// The worker name that makes the worker script serve as the tar side.
 pub(super) const NAME: &str = "layerwise-tar-side";
 
@@ -38,15 +40,16 @@ pub(super) enum FromTarSide {
     Ready,
     /// A chunk of the layer is done with.
     Ack { layer: u32 },
-    /// The layer's tar ended and is good.
-    Done { layer: u32, summary: TarSummary },
+    /// The layer's tar ended and is good; `busy_ms` is the time spent on it here, `memory` this
+    /// worker's WASM memory.
+    Done { layer: u32, summary: TarSummary, busy_ms: f64, memory: u64 },
     /// The layer was refused (the message is the [`LayerError`]'s).
     Failed { layer: u32, error: String },
 }
 
 /// Serves the import worker until the worker is closed.
 pub(super) fn serve() {
-    let mut layers: HashMap<u32, TarReader> = HashMap::new();
+    let mut layers: HashMap<u32, (TarReader, f64)> = HashMap::new();
     let mut buffer = Vec::new();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
         let data = m.data();
@@ -54,16 +57,19 @@ pub(super) fn serve() {
         let Some(Ok(control)) = control.as_deref().map(serde_json::from_str::<ToTarSide>) else { return };
         let answer = match control {
             ToTarSide::Start { layer, budget } => {
-                layers.insert(layer, TarReader::new(budget));
+                layers.insert(layer, (TarReader::new(budget), 0.0));
                 None
             }
             ToTarSide::Chunk { layer } => {
                 let chunk = Reflect::get(&data, &"chunk".into()).ok().and_then(|c| c.dyn_into::<Uint8Array>().ok());
                 match (layers.get_mut(&layer), chunk) {
-                    (Some(reader), Some(chunk)) => {
+                    (Some((reader, busy_ms)), Some(chunk)) => {
+                        let started = now_ms();
                         buffer.resize(chunk.length() as usize, 0);
                         chunk.copy_to(&mut buffer);
-                        match reader.update(&buffer) {
+                        let result = reader.update(&buffer);
+                        *busy_ms += now_ms() - started;
+                        match result {
                             Ok(()) => Some(FromTarSide::Ack { layer }),
                             Err(e) => failed(&mut layers, layer, &e),
                         }
@@ -72,9 +78,9 @@ pub(super) fn serve() {
                     _ => None,
                 }
             }
-            ToTarSide::End { layer } => match layers.remove(&layer).map(TarReader::finish) {
-                Some(Ok(summary)) => Some(FromTarSide::Done { layer, summary }),
-                Some(Err(e)) => Some(FromTarSide::Failed { layer, error: e.to_string() }),
+            ToTarSide::End { layer } => match layers.remove(&layer).map(|(reader, busy_ms)| (reader.finish(), busy_ms)) {
+                Some((Ok(summary), busy_ms)) => Some(FromTarSide::Done { layer, summary, busy_ms, memory: super::own_memory() }),
+                Some((Err(e), _)) => Some(FromTarSide::Failed { layer, error: e.to_string() }),
                 None => None,
             },
             ToTarSide::Forget { layer } => {
@@ -93,7 +99,7 @@ pub(super) fn serve() {
 }
 
 /// Drops a refused layer (its later chunks are ignored) and says why.
-fn failed(layers: &mut HashMap<u32, TarReader>, layer: u32, e: &LayerError) -> Option<FromTarSide> {
+fn failed(layers: &mut HashMap<u32, (TarReader, f64)>, layer: u32, e: &LayerError) -> Option<FromTarSide> {
     layers.remove(&layer);
     Some(FromTarSide::Failed { layer, error: e.to_string() })
 }

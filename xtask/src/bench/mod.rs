@@ -89,6 +89,7 @@ struct Stats {
     read_ms: f64,
     digest_ms: f64,
     tar_wait_ms: f64,
+    tar_side_ms: f64,
     store_ms: f64,
     total_ms: f64,
     blob_bytes: f64,
@@ -245,6 +246,32 @@ fn bundle() -> Result<String, String> {
     Ok(table)
 }
 
+/// Whether the import targets are met, and what bounds the import if not, from the same run.
+fn verdict(oci: &[BrowserRun], docker: &[BrowserRun], gunzip: Spread, sha: Spread, skopeo: Spread) -> String {
+    let wall = |runs: &[BrowserRun]| spread(runs, |x| x.wall_ms / 1e3).median;
+    let stat = |runs: &[BrowserRun], f: fn(&Stats) -> f64| spread(runs, |x| f(&x.stats) / 1e3).median;
+    let (w, wp) = (wall(oci), wall(docker));
+    let (gzip_ratio, skopeo_ratio, plain_ratio) = (gunzip.median / w, w / skopeo.median, sha.median / wp);
+    let met = |ok: bool| if ok { "met" } else { "**not met**" };
+    let (blob_side, tar_side, read, wait, store, total) =
+        (stat(oci, |x| x.digest_ms), stat(oci, |x| x.tar_side_ms), stat(oci, |x| x.read_ms), stat(oci, |x| x.tar_wait_ms), stat(oci, |x| x.store_ms), stat(oci, |x| x.total_ms));
+    let (plain_tar_side, plain_wait) = (stat(docker, |x| x.tar_side_ms), stat(docker, |x| x.tar_wait_ms));
+    format!(
+        "Targets: gzip import ≥ 1.5× native `gzip -dc | sha256sum` ({gzip_ratio:.2}×): {}; ≤ 1.5× skopeo's time ({skopeo_ratio:.2}×): {}; plain import ≥ 0.5× native `sha256sum` ({plain_ratio:.2}×): {}. \
+         What bounds the gzip import is checking every byte in WASM on these two cores: the import worker spent {blob_side:.2} s hashing the blob and decompressing it (and handing the tar over) while the second worker spent {tar_side:.2} s hashing the tar and indexing it; \
+         the import worker also waited {read:.2} s for file slices and {wait:.2} s for the second worker, IndexedDB took {store:.2} s, and {:.2} s went outside the worker's import (the page handing the file over, the worker's answer, listing the image). \
+         Together the two workers did {:.2} s of hashing and decompressing, where native `gzip -dc | sha256sum` takes {:.2} s: native sha256 runs on the CPU's SHA instructions, which WASM cannot reach, and hashes the tar once where the import hashes the blob too. \
+         1.5× native would mean the whole import in {:.2} s, less than either worker's share alone. The plain import is bound by one sha256 over the tar (blob digest and diff_id are the same hash): the second worker took {plain_tar_side:.2} s for it, and the import worker waited {plain_wait:.2} s for it.",
+        met(gzip_ratio >= 1.5),
+        met(skopeo_ratio <= 1.5),
+        met(plain_ratio >= 0.5),
+        (w - total).max(0.0),
+        blob_side + tar_side,
+        gunzip.median,
+        gunzip.median / 1.5,
+    )
+}
+
 fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>], memory: &[(f64, BrowserRun)], bundle: &str) -> String {
     let mut r = String::new();
     let peer = |name: &str| peers.iter().find(|(n, _)| n.contains(name)).map(|p| p.1).unwrap_or_default();
@@ -267,21 +294,32 @@ fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>],
     let _ = writeln!(r, "| gzip import wall time ÷ `podman load` | {:.2}× | — |", wall(oci).median / podman.median);
     let _ = writeln!(r, "| plain import throughput ÷ native `sha256sum` | {:.2}× | ≥ 0.5× |", sha.median / wall(docker).median);
     let _ = writeln!(r, "\nWhere the time of an import goes (the import worker's own clock, medians, seconds). The import worker reads the file (two slices read ahead), hashes the blob and decompresses it; a second worker, on the other core, hashes the uncompressed tar and indexes its entries, taking it in 1 MiB buffers handed over (at most 8 unanswered):\n");
-    let _ = writeln!(r, "| archive | metadata | waiting for file slices | sha256 of the blob + gunzip + handing over | waiting for the tar side (sha256 + index) | IndexedDB writes | whole import (worker) |\n|---|---|---|---|---|---|---|");
+    let _ = writeln!(r, "| archive | metadata | waiting for file slices | sha256 of the blob + gunzip + handing over | waiting for the tar side | IndexedDB writes | whole import (worker) | the tar side's work: sha256 + index (second worker, same time) |\n|---|---|---|---|---|---|---|---|");
     for (name, runs) in [("gzip", oci), ("plain", docker)] {
         let s = |f: fn(&Stats) -> f64| spread(runs, |x| f(&x.stats) / 1e3).median;
-        let _ = writeln!(r, "| {name} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |", s(|x| x.plan_ms), s(|x| x.read_ms), s(|x| x.digest_ms), s(|x| x.tar_wait_ms), s(|x| x.store_ms), s(|x| x.total_ms));
+        let _ = writeln!(
+            r,
+            "| {name} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            s(|x| x.plan_ms),
+            s(|x| x.read_ms),
+            s(|x| x.digest_ms),
+            s(|x| x.tar_wait_ms),
+            s(|x| x.store_ms),
+            s(|x| x.total_ms),
+            s(|x| x.tar_side_ms)
+        );
     }
+    let _ = writeln!(r, "\n{}", verdict(oci, docker, gunzip, sha, skopeo));
     let _ = writeln!(r, "\n## Memory\n");
     let _ = writeln!(r, "Generated archives (`tests/fixtures/make_big.py`: one layer of random file contents), one import each in a fresh profile.\n");
-    let _ = writeln!(r, "| archive | inspect JSON on screen | import time | worker WASM memory (peak) | all Chromium processes, resident (peak) |\n|---|---|---|---|---|");
+    let _ = writeln!(r, "| archive | inspect JSON on screen | import time | WASM memory, both workers (peak) | all Chromium processes, resident (peak) |\n|---|---|---|---|---|");
     for (size, run) in memory {
         let preview = run.preview_ms.map_or_else(|| "—".to_owned(), |ms| format!("{:.2} s", ms / 1e3));
         let _ = writeln!(r, "| {:.0} MiB | {preview} | {:.1} s | {:.1} MiB | {:.0} MiB |", size / 1048576.0, run.wall_ms / 1e3, run.worker_memory / 1048576.0, run.peak_rss / 1048576.0);
     }
     if let (Some(first), Some(last)) = (memory.first(), memory.last()) {
         let slope = |f: fn(&BrowserRun) -> f64| (f(&last.1) - f(&first.1)) / ((last.0 - first.0) / 1048576.0);
-        let _ = writeln!(r, "\nSlope from the smallest to the largest: worker WASM memory {:.4} MiB per MiB of archive; resident memory {:.3} MiB per MiB. \"Inspect JSON on screen\" is the time from picking the archive to the inspect JSON its metadata gives shown in the import's row, marked as being verified (target: within 1 s for 2 GiB); the image is listed, and stored, only once every blob is verified (the import time).", slope(|x| x.worker_memory / 1048576.0), slope(|x| x.peak_rss / 1048576.0));
+        let _ = writeln!(r, "\nSlope from the smallest to the largest: WASM memory of both workers {:.4} MiB per MiB of archive; resident memory {:.3} MiB per MiB. \"Inspect JSON on screen\" is the time from picking the archive to the inspect JSON its metadata gives shown in the import's row, marked as being verified (target: within 1 s for 2 GiB); the image is listed, and stored, only once every blob is verified (the import time).", slope(|x| x.worker_memory / 1048576.0), slope(|x| x.peak_rss / 1048576.0));
     }
     let _ = writeln!(r, "\n## Bundle\n\n{bundle}");
     r

@@ -62,6 +62,9 @@ pub struct ImportStats {
     pub digest_ms: f64,
     /// Waiting for the tar side in another worker to catch up (0 when it runs in this one).
     pub tar_wait_ms: f64,
+    /// The tar side's own work in another worker: hashing and indexing the tar, on the other
+    /// core (0 when it runs in this one; the caller that runs it elsewhere fills it in).
+    pub tar_side_ms: f64,
     /// Writing blobs, layers and images to the store.
     pub store_ms: f64,
     /// The whole import.
