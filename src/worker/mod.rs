@@ -154,15 +154,19 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
 }
 
 thread_local! {
-    /// The tar side's worker, started at the first import; `None` inside if this browser cannot
-    /// start a worker from a worker (imports then run both sides here).
+    /// The tar side's worker, started at the worker's start (again if it dies); `None` inside if
+    /// this browser cannot start a worker from a worker (imports then run both sides here).
     static OFFLOAD: RefCell<Option<Option<Rc<Offload>>>> = const { RefCell::new(None) };
 }
 
 /// The tar side, started on first use.
 async fn offload() -> Option<Rc<Offload>> {
-    if let Some(started) = OFFLOAD.with(|o| o.borrow().clone()) {
-        return started;
+    match OFFLOAD.with(|o| o.borrow().clone()) {
+        // A tar side that failed (its worker died) is replaced; one that could not start is not
+        // tried again.
+        Some(Some(started)) if started.is_alive() => return Some(started),
+        Some(None) => return None,
+        _ => {}
     }
     let started = Offload::start().await.ok().map(Rc::new);
     OFFLOAD.with(|o| *o.borrow_mut() = Some(started.clone()));

@@ -23,6 +23,8 @@ use crate::browser::worker_bridge::WORKER_SCRIPT;
 const HANDOVER: usize = 1 << 20;
 /// Buffers handed over and not yet answered before the blob side waits.
 const IN_FLIGHT: usize = 8;
+/// How long the tar side may take to start before imports run without it.
+const START_TIMEOUT_MS: i32 = 10_000;
 
 /// What the tar side has said of one layer.
 #[derive(Default)]
@@ -98,7 +100,7 @@ impl Offload {
         let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
             let failure = format!("the tar side's worker failed: {}", e.message());
             let said = &mut *layers.borrow_mut();
-            said.ready.get_or_insert_with(|| Err(failure.clone()));
+            said.ready = Some(Err(failure.clone()));
             let wakers = said.layers.values_mut().filter_map(|state| {
                 state.outcome.get_or_insert_with(|| Err(failure.clone()));
                 state.waker.take()
@@ -107,6 +109,19 @@ impl Offload {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // A script that loads but whose WASM fails to start says nothing: give up on it then.
+        let late = inbox.clone();
+        let give_up = Closure::once_into_js(move || {
+            let said = &mut *late.borrow_mut();
+            if said.ready.is_none() {
+                said.ready = Some(Err(format!("the tar side's worker did not start within {} s", START_TIMEOUT_MS / 1000)));
+                if let Some(waker) = said.ready_waker.take() {
+                    waker.wake();
+                }
+            }
+        });
+        let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        scope.set_timeout_with_callback_and_timeout_and_arguments_0(give_up.unchecked_ref(), START_TIMEOUT_MS).map_err(|e| js_error(&e))?;
         let offload = Self { worker, inbox, next_layer: RefCell::new(0), _on_message: on_message, _on_error: on_error };
         let said = offload.inbox.clone();
         poll_fn(|cx| {
@@ -125,6 +140,11 @@ impl Offload {
 }
 
 impl Offload {
+    /// False once the tar side's worker has failed: a new one is needed.
+    pub(super) fn is_alive(&self) -> bool {
+        matches!(self.inbox.borrow().ready, Some(Ok(())))
+    }
+
     /// The tar side's work so far, in milliseconds: what a job took is the difference.
     pub(super) fn busy_ms(&self) -> f64 {
         self.inbox.borrow().busy_ms
