@@ -35,6 +35,50 @@ impl ContainerRecord {
     pub fn short_id(&self) -> &str {
         self.id.get(..12).unwrap_or(&self.id)
     }
+
+    /// The bytes of the files the session wrote: its writable layer's size, as the page counts
+    /// it (a daemon measures the layer's directory on disk).
+    pub fn written_bytes(&self) -> u64 {
+        self.changes
+            .writes
+            .values()
+            .map(|w| match &w.entry {
+                NewEntry::File { size, .. } => *size,
+                NewEntry::Directory | NewEntry::Symlink(_) => 0,
+            })
+            .sum()
+    }
+}
+
+/// Why a name finds no one edit session, in the daemon's words (moby `container/view.go`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    /// No session has that ID, name or ID prefix.
+    #[error("No such container: {0}")]
+    NotFound(String),
+    /// Several sessions' IDs start with it (the daemon answers 400, not 404).
+    #[error("multiple IDs found with provided prefix: {0}")]
+    Ambiguous(String),
+}
+
+/// Finds a session as the daemon's `GetContainer` does: the full ID, else the exact name (with
+/// or without its leading `/`), else a prefix of one session's ID.
+///
+/// # Errors
+/// [`LookupError`] for no session, or a prefix several IDs share.
+pub fn resolve<'a>(containers: &'a [ContainerRecord], name: &str) -> Result<&'a ContainerRecord, LookupError> {
+    if let Some(c) = containers.iter().find(|c| c.id == name) {
+        return Ok(c);
+    }
+    if let Some(c) = containers.iter().find(|c| c.name == name.strip_prefix('/').unwrap_or(name)) {
+        return Ok(c);
+    }
+    let mut found = containers.iter().filter(|c| !name.is_empty() && c.id.starts_with(name));
+    match (found.next(), found.next()) {
+        (Some(c), None) => Ok(c),
+        (Some(_), Some(_)) => Err(LookupError::Ambiguous(name.to_owned())),
+        (None, _) => Err(LookupError::NotFound(name.to_owned())),
+    }
 }
 
 /// Adjectives and names for [`docker_name`], in the spirit of docker's generator.

@@ -8,6 +8,8 @@ mod console;
 mod console_names;
 // docker ps: filters, limits, sizes, formats.
 mod console_ps;
+// docker inspect --type, --size; image inspect --format.
+mod console_inspect;
 // The core's views equal what the docker CLI 28.2 prints for the same store.
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod flags;
 pub mod run;
 mod help;
+mod inspect;
 pub mod ps;
 pub mod shell;
 pub mod template;

@@ -58,14 +58,14 @@ pub fn run_read_only(inv: &Invocation, s: &Snapshot<'_>) -> Option<Output> {
     let g = &inv.given;
     let filters = matches!(inv.spec.action, Action::Images | Action::Ps) && g.has("filter");
     let templated = matches!(inv.spec.action, Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps);
-    let unsupported = ["format", "filter", "tree", "platform", "type"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters) && !(*f == "format" && templated));
+    let unsupported = ["format", "filter", "tree", "platform"].into_iter().find(|f| g.has(f) && !(*f == "filter" && filters) && !(*f == "format" && templated));
     if let (Some(flag), Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps) = (unsupported, inv.spec.action) {
         return Some(Output::err(format!("--{flag} is not supported by this console yet\n"), 1));
     }
     Some(match inv.spec.action {
         Action::Images => images(inv, s),
         Action::History => history(inv, s),
-        Action::Inspect | Action::ImageInspect => inspect(inv, s),
+        Action::Inspect | Action::ImageInspect => super::inspect::inspect(inv, s),
         Action::Ps => super::ps::ps(inv, s),
         _ => return None,
     })
@@ -163,39 +163,6 @@ fn history(inv: &Invocation, s: &Snapshot<'_>) -> Output {
             templated_output(template::print_rows(&shape, &rows, &headers))
         }
         Err(e) => Output::err(format!("Error response from daemon: {e}\n"), 1),
-    }
-}
-
-fn inspect(inv: &Invocation, s: &Snapshot<'_>) -> Output {
-    let mut found = Vec::new();
-    let mut stderr = String::new();
-    for name in &inv.given.args {
-        match store::resolve(s.images, name).and_then(|i| (s.config)(&i.id).map(|c| view::inspect(i, &c))) {
-            Some(r) => found.push(r),
-            None if inv.spec.action == Action::Inspect => stderr.push_str(&format!("Error: No such object: {name}\n")),
-            None => stderr.push_str(&format!("Error response from daemon: {}\n", store::no_such_image(name))),
-        }
-    }
-    let status = i32::from(!stderr.is_empty());
-    match inv.given.value("format").filter(|f| !f.is_empty() && *f != "json") {
-        None => Output { stdout: view::inspect_json(&found), stderr, status },
-        Some(f) => {
-            let format = match template::Format::parse(f) {
-                Ok(t) => t,
-                Err(e) => return Output::err(format!("{e}\n"), 1),
-            };
-            let mut stdout = String::new();
-            for item in &found {
-                match serde_json::to_value(item).map_err(|e| e.to_string()).and_then(|v| format.render(&v)) {
-                    Ok(line) => {
-                        stdout.push_str(&line);
-                        stdout.push('\n');
-                    }
-                    Err(e) => return Output { stdout, stderr: format!("{stderr}{e}\n"), status: 1 },
-                }
-            }
-            Output { stdout, stderr, status }
-        }
     }
 }
 

@@ -7,7 +7,8 @@
 //! can name ([`RAW`]), and `json` prints that.
 
 use gtmpl::{Context, Template};
-use gtmpl_value::{FuncError, Value};
+pub use gtmpl_value::Value;
+use gtmpl_value::FuncError;
 use serde_json::Value as Json;
 
 /// The hidden key holding an object's JSON (a NUL cannot appear in a template field name).
@@ -111,6 +112,147 @@ fn title_func(args: &[Value]) -> Result<Value, FuncError> {
     Ok(Value::String(out))
 }
 
+/// Go's `fmt` `%v` of a template value, which a template prints: a slice as `[a b]`, a map as
+/// `map[k:v]` (keys sorted), nil as `<nil>`. (A JSON object may have been a Go struct, which
+/// prints as `{…}`; it prints as a map here.)
+fn go_print(v: &Value) -> String {
+    match v {
+        Value::NoValue => "<no value>".to_owned(),
+        Value::Nil => "<nil>".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!("[{}]", items.iter().map(go_print).collect::<Vec<_>>().join(" ")),
+        Value::Object(m) | Value::Map(m) => {
+            let mut keys: Vec<&String> = m.keys().filter(|k| *k != RAW).collect();
+            keys.sort();
+            format!("map[{}]", keys.iter().map(|k| format!("{k}:{}", go_print(&m[*k]))).collect::<Vec<_>>().join(" "))
+        }
+        Value::Function(_) => String::new(),
+    }
+}
+
+fn go_print_func(args: &[Value]) -> Result<Value, FuncError> {
+    Ok(Value::String(go_print(arg(args, 0)?)))
+}
+
+/// The words that open an action printing nothing of its own (gtmpl's keywords).
+const KEYWORDS: [&str; 8] = ["block", "define", "else", "end", "if", "range", "template", "with"];
+
+/// The template with each action that prints a value wrapped in `goprint (…)`, so the value
+/// prints as Go prints it (gtmpl prints lists and maps in Rust's debug form). Control actions,
+/// comments and variable declarations are left as they are.
+fn go_printing(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut rest = source;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let action = &rest[start + 2..];
+        let Some(len) = action_len(action) else { break };
+        out.push_str("{{");
+        out.push_str(&wrapped(&action[..len]));
+        out.push_str("}}");
+        rest = &action[len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where an action's closing `}}` is, quoted strings skipped; `None` when it is not closed.
+fn action_len(action: &str) -> Option<usize> {
+    let bytes = action.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'"' | b'\'' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    // A backslash escapes in "…" and '…', not in a raw `…`.
+                    i += if bytes[i] == b'\\' && quote != b'`' { 2 } else { 1 };
+                }
+            }
+            b'}' if bytes.get(i + 1) == Some(&b'}') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// One action's text (between `{{` and `}}`), wrapped when it prints a value.
+fn wrapped(inner: &str) -> String {
+    let (lead, body) = match inner.strip_prefix('-') {
+        Some(b) if b.starts_with(char::is_whitespace) => ("- ", b),
+        _ => ("", inner),
+    };
+    let (body, trail) = match body.strip_suffix('-') {
+        Some(b) if b.ends_with(char::is_whitespace) => (b, " -"),
+        _ => (body, ""),
+    };
+    let text = body.trim();
+    let first = text.split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    let declares = text.starts_with('$') && text.contains('=');
+    if text.is_empty() || text.starts_with("/*") || KEYWORDS.contains(&first) || declares {
+        return inner.to_owned();
+    }
+    format!("{lead}goprint ({text}){trail}")
+}
+
+/// Replaces the RFC 3339 string at `path` in `value` by Go's `time.Time.String()` of it, as a
+/// template prints a `time.Time` field (`{{json}}` of the object above it keeps RFC 3339).
+pub fn set_go_time(value: &mut Value, path: &[&str]) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut here = value;
+    for key in parents {
+        let Value::Object(map) = here else { return };
+        let Some(next) = map.get_mut(*key) else { return };
+        here = next;
+    }
+    if let Value::Object(map) = here {
+        if let Some(Value::String(s)) = map.get(*last) {
+            if let Some(go) = crate::view::go_time_string(s) {
+                map.insert((*last).to_owned(), Value::String(go));
+            }
+        }
+    }
+}
+
+/// What a Go type has in a field the JSON leaves out or sends as null.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zero {
+    /// A nil slice: prints `[]`, `json` gives `[]` (Go's gives `null`).
+    Slice,
+    /// A nil map: prints `map[]`, `json` gives `null`.
+    Map,
+    /// An empty string.
+    Text,
+    /// False.
+    Bool,
+}
+
+/// Gives the object at `path` in `value` the Go zero of each `(field, zero)` it lacks or has as
+/// null, as a template over docker's typed struct sees them.
+pub fn fill_zeros(value: &mut Value, path: &[&str], fields: &[(&str, Zero)]) {
+    let mut here = value;
+    for key in path {
+        let Value::Object(map) = here else { return };
+        let Some(next) = map.get_mut(*key) else { return };
+        here = next;
+    }
+    let Value::Object(map) = here else { return };
+    for (field, zero) in fields {
+        if matches!(map.get(*field), None | Some(Value::Nil)) {
+            let v = match zero {
+                Zero::Slice => Value::Array(Vec::new()),
+                Zero::Map => Value::Object(std::iter::once((RAW.to_owned(), Value::String("null".to_owned()))).collect()),
+                Zero::Text => Value::String(String::new()),
+                Zero::Bool => Value::Bool(false),
+            };
+            map.insert((*field).to_owned(), v);
+        }
+    }
+}
+
 /// A parsed template.
 pub struct Format(Template);
 
@@ -128,8 +270,9 @@ impl Format {
             ("lower", lower_func),
             ("upper", upper_func),
             ("title", title_func),
+            ("goprint", go_print_func),
         ]);
-        let source = source.replace("\\t", "\t").replace("\\n", "\n");
+        let source = go_printing(&source.replace("\\t", "\t").replace("\\n", "\n"));
         t.parse(source).map_err(|e| format!("template parsing error: {e}"))?;
         Ok(Self(t))
     }
@@ -139,7 +282,15 @@ impl Format {
     /// # Errors
     /// `template: …` for a field that is not there or a function that fails.
     pub fn render(&self, data: &Json) -> Result<String, String> {
-        self.0.render(&Context::from(value(data))).map_err(|e| format!("template: {e}"))
+        self.render_value(value(data))
+    }
+
+    /// Renders it over a template value (see [`value`]).
+    ///
+    /// # Errors
+    /// As [`Format::render`].
+    pub fn render_value(&self, data: Value) -> Result<String, String> {
+        self.0.render(&Context::from(data)).map_err(|e| format!("template: {e}"))
     }
 }
 
@@ -206,6 +357,18 @@ mod tests {
         assert_eq!(Format::parse("{{join .Config.Env \",\"}}")?.render(&data)?, "A=1,B=<2>");
         assert_eq!(Format::parse(r"{{.Os}}\t{{upper .Os}}")?.render(&data)?, "linux\tLINUX");
         assert!(Format::parse("{{.Os").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn values_print_as_go_prints_them() -> Result<(), String> {
+        let data: Json = serde_json::from_str(r#"{"Tags":["a:1","b:2"],"Labels":{"z":"1","a":"2"},"Cmd":null,"N":3,"T":"2025-06-01T12:00:30.50Z"}"#).map_err(|e| e.to_string())?;
+        let mut v = value(&data);
+        set_go_time(&mut v, &["T"]);
+        let render = |t: &str| Format::parse(t)?.render_value(v.clone());
+        assert_eq!(render("{{.Tags}} {{.Labels}} {{.Cmd}} {{.N}} {{.T}}")?, "[a:1 b:2] map[a:2 z:1] <nil> 3 2025-06-01 12:00:30.5 +0000 UTC");
+        assert_eq!(render("{{- range .Tags}}<{{.}}>{{end -}} {{if .N}}y{{else}}n{{end}}")?, "<a:1><b:2>y");
+        assert_eq!(render("{{$x := .N}}{{$x}} {{.Tags | json}} {{\"}}\"}} {{/* no */}}")?, "3 [\"a:1\",\"b:2\"] }} ");
         Ok(())
     }
 }

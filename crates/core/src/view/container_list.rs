@@ -95,25 +95,12 @@ pub fn list_containers(containers: &[ContainerRecord], images: &[ImageRecord], q
         for summary in &mut listed {
             let record = containers.iter().find(|c| c.id == summary.id);
             let image_size = images.iter().find(|i| i.id.to_string() == summary.image_id).map_or(0, ImageRecord::size);
-            let rw = record.map_or(0, written_bytes);
+            let rw = record.map_or(0, ContainerRecord::written_bytes);
             summary.size_rw = Some(rw);
             summary.size_root_fs = Some(image_size + rw);
         }
     }
     Ok(listed)
-}
-
-/// The bytes of the files an edit session wrote: its writable layer's size, as the page
-/// counts it (the daemon measures the layer's directory on disk).
-fn written_bytes(c: &ContainerRecord) -> u64 {
-    c.changes
-        .writes
-        .values()
-        .map(|w| match &w.entry {
-            crate::change::NewEntry::File { size, .. } => *size,
-            _ => 0,
-        })
-        .sum()
 }
 
 /// A query's filters, with moby's `filters.Args` matching.

@@ -4,6 +4,7 @@
 //! The page's console, its tables and the native Engine API harness all use these functions, so
 //! the page can never disagree with what the real docker CLI prints for the same store.
 
+mod container_inspect;
 mod container_list;
 mod containers;
 mod history;
@@ -15,6 +16,7 @@ mod search;
 mod table;
 mod units;
 
+pub use container_inspect::{container_inspect, ContainerConfig, ContainerInspect, ContainerState};
 pub use container_list::{list_containers, ContainerQuery};
 pub use containers::{container_summaries, ps_table, ContainerSummary, PsRow, PS_HEADERS};
 pub use history::{history, history_created_since, history_table, history_text, HistoryItem, HistoryOptions};
@@ -24,4 +26,4 @@ pub use layers::{layers, LayerRow};
 pub use preview::{hexdump, preview, Preview};
 pub use search::{search_table, SearchResult};
 pub use table::{ellipsis, tabwrite};
-pub use units::{created_since, format_rfc3339_nano, go_time, human_duration, human_size, human_size_with_precision, parse_time, unix_seconds};
+pub use units::{created_since, format_rfc3339_nano, go_time, go_time_string, human_duration, human_size, human_size_with_precision, parse_time, unix_seconds};

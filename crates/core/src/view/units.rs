@@ -97,6 +97,16 @@ pub fn go_time(seconds: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(seconds).ok().and_then(|t| t.format(&format).ok()).unwrap_or_default()
 }
 
+/// Go's `time.Time.String()` of an RFC 3339 timestamp in UTC, fraction without trailing zeros:
+/// `2025-06-01 12:00:30.5 +0000 UTC`, as a template prints a `time.Time` field; `None` when it
+/// does not parse.
+pub fn go_time_string(rfc3339: &str) -> Option<String> {
+    let t = parse_time(rfc3339)?.to_offset(time::UtcOffset::UTC);
+    let nano = format_rfc3339_nano(t);
+    let (date, clock) = nano.trim_end_matches('Z').split_once('T')?;
+    Some(format!("{date} {clock} +0000 UTC"))
+}
+
 /// docker's "CREATED" column: how long ago `created` (unix seconds) was, from `now`.
 pub fn created_since(created: i64, now: i64) -> String {
     format!("{} ago", human_duration(now - created))

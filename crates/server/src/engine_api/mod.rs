@@ -171,6 +171,10 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
                 }
             })
         }
+        (&Method::GET, p) if p.starts_with("/containers/") && p.ends_with("/json") => {
+            let name = percent_encoding::percent_decode_str(&p["/containers/".len()..p.len() - "/json".len()]).decode_utf8_lossy().into_owned();
+            containers::inspect(&state, &name, query.get("size").is_some_and(|v| v == "1" || v == "true"))
+        }
         (_, p) if p.starts_with("/containers/") => message(StatusCode::NOT_FOUND, &format!("No such container: {}", container_name(p))),
         _ => message(StatusCode::NOT_FOUND, &format!("page not found: {method} {path}")),
     }
