@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use layerwise_core::cli::changing::removal_output;
+use layerwise_core::cli::changing::{commit_target, job_failure, removal_output, save_plan};
 use layerwise_core::cli::commands::{read, Action, Read, COMMANDS};
 use layerwise_core::cli::run::{run_read_only, search_output, Output, Snapshot};
 use layerwise_core::cli::shell::{self, Command};
@@ -14,8 +14,7 @@ use layerwise_core::container::ContainerRecord;
 use layerwise_core::digest::Digest;
 use layerwise_core::spec::{self, ImageConfig};
 use layerwise_core::cli::flags::Given;
-use layerwise_core::commit::apply_instruction;
-use layerwise_core::store::{self, ImageRecord, Store};
+use layerwise_core::store::{ImageRecord, Store};
 use layerwise_registry::search::SearchQuery;
 use layerwise_registry::{Client, Mode};
 use wasm_bindgen::JsCast;
@@ -34,8 +33,9 @@ struct Entry {
     line: String,
     stdout: String,
     stderr: String,
-    /// A job the worker runs for it (pull, commit, load): its lines are shown as they come.
-    job: Option<String>,
+    /// A job the worker runs for it (pull, commit, load), and which: its lines are shown as
+    /// they come.
+    job: Option<(String, Action)>,
 }
 
 /// What a line did.
@@ -44,7 +44,7 @@ struct Done {
     stdout: String,
     stderr: String,
     changed: bool,
-    job: Option<String>,
+    job: Option<(String, Action)>,
 }
 
 /// Props of [`Console`].
@@ -140,7 +140,7 @@ async fn run_line(line: &str, on_job: &Callback<(Request, Option<web_sys::File>)
                     None => {
                         let (o, did, job) = run_changing(inv.spec.action, &inv.given, &loaded, on_job).await;
                         done.changed |= did;
-                        done.job = job.or(done.job);
+                        done.job = job.map(|id| (id, inv.spec.action)).or(done.job);
                         o
                     }
                 }
@@ -183,15 +183,8 @@ async fn search(given: &Given) -> Output {
 
 /// `docker commit`: the session's `-c` changes are recorded first, then the worker commits.
 async fn commit(given: &Given, loaded: &Loaded, on_job: &Callback<(Request, Option<web_sys::File>)>) -> Result<String, Output> {
-    let name = given.args.first().map_or("", String::as_str);
-    let Some(session) = loaded.containers.iter().find(|c| c.name == name || (!name.is_empty() && c.id.starts_with(name))) else {
-        return Err(failed(format!("Error response from daemon: No such container: {name}\n")));
-    };
+    let session = commit_target(given, &loaded.containers)?;
     let changes: Vec<String> = given.values("change").into_iter().map(str::to_owned).collect();
-    let mut scratch = serde_json::Map::new();
-    if let Some(e) = changes.iter().find_map(|c| apply_instruction(&mut scratch, c).err()) {
-        return Err(failed(format!("Error response from daemon: {e}\n")));
-    }
     if !changes.is_empty() {
         let mut next = session.changes.clone();
         next.config.extend(changes);
@@ -241,20 +234,13 @@ async fn run_changing(action: Action, given: &Given, loaded: &Loaded, on_job: &C
         }
         Action::Commit => job(commit(given, loaded, on_job).await),
         Action::Load => job(load_archive(on_job)),
-        Action::Save => {
-            let mut chosen = Vec::new();
-            for name in &given.args {
-                match store::resolve(&loaded.images, name) {
-                    Some(i) => chosen.push(i.clone()),
-                    None => return (failed(format!("Error response from daemon: {}\n", store::no_such_image(name))), false, None),
-                }
-            }
-            let file = given.value("output").map(|o| o.rsplit('/').next().unwrap_or(o).to_owned()).unwrap_or_else(|| download::file_name(&chosen));
-            match download::save(&chosen, &file).await {
+        Action::Save => match save_plan(given, &loaded.images) {
+            Ok((chosen, file)) => match download::save(&chosen, &file).await {
                 Ok(()) => (out, false, None),
                 Err(e) => (failed(format!("{e}\n")), false, None),
-            }
-        }
+            },
+            Err(refused) => (refused, false, None),
+        },
         Action::Remove => {
             let mut outcomes = Vec::new();
             for name in &given.args {
@@ -310,7 +296,7 @@ fn complete(line: &str, images: &[ImageRecord]) -> Option<String> {
 
 /// An entry's output with its job's lines so far, and whether the job still runs.
 fn with_job(e: &Entry, imports: &[ImportRow]) -> (String, String, bool) {
-    let Some(row) = e.job.as_ref().and_then(|id| imports.iter().find(|i| i.id == *id)) else {
+    let Some((row, action)) = e.job.as_ref().and_then(|(id, action)| Some((imports.iter().find(|i| i.id == *id)?, *action))) else {
         return (e.stdout.clone(), e.stderr.clone(), e.job.is_some());
     };
     let lines = |l: &[String]| l.iter().map(|l| format!("{l}\n")).collect::<String>();
@@ -318,7 +304,7 @@ fn with_job(e: &Entry, imports: &[ImportRow]) -> (String, String, bool) {
         ImportStatus::Queued | ImportStatus::Running { .. } => (e.stdout.clone(), e.stderr.clone(), true),
         ImportStatus::Pulling(l) => (format!("{}{}", e.stdout, lines(l)), e.stderr.clone(), true),
         ImportStatus::Done(l) => (format!("{}{}", e.stdout, lines(l)), e.stderr.clone(), false),
-        ImportStatus::Failed(error) => (e.stdout.clone(), format!("{}Error response from daemon: {error}\n", e.stderr), false),
+        ImportStatus::Failed(error) => (e.stdout.clone(), format!("{}{}", e.stderr, job_failure(action, &row.name, error).stderr), false),
     }
 }
 

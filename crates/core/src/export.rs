@@ -92,6 +92,91 @@ fn blob_path(d: &Digest) -> String {
     format!("blobs/sha256/{}", d.hex())
 }
 
+/// Why `docker save` cannot take a name, in the classic daemon's words (moby
+/// `image/tarexport/save.go` `parseNames`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    /// Not a reference.
+    #[error("{0}")]
+    Reference(String),
+    /// A tag or digest reference no image has (the reference store's error).
+    #[error("reference does not exist")]
+    NoReference,
+    /// A repository or ID prefix no image has (the image store's search). A full ID no image
+    /// has is reported the same way (the daemon's error names its own files there).
+    #[error("No such image: {0}")]
+    NotFound(String),
+    /// An ID prefix several images share (the image store's digest set).
+    #[error("ambiguous digest string")]
+    Ambiguous,
+}
+
+/// The images `docker save NAME…` writes, in the order first named, each with the tags its
+/// names give it (moby `parseNames`): a repository alone (`test/app`) takes every tag of that
+/// repository, else searches the IDs by prefix; `REPO:TAG` and `REPO@DIGEST` take that image
+/// (a digest adds no tag); an ID, full or a prefix (`sha256:` or not), takes the image without
+/// a tag.
+///
+/// # Errors
+/// The first name the daemon refuses, as [`SelectError`].
+pub fn select(images: &[ImageRecord], names: &[&str]) -> Result<Vec<ImageRecord>, SelectError> {
+    let mut chosen: Vec<ImageRecord> = Vec::new();
+    let mut add = |image: &ImageRecord, tag: Option<String>| {
+        let at = match chosen.iter().position(|c| c.id == image.id) {
+            Some(i) => i,
+            None => {
+                chosen.push(ImageRecord { repo_tags: Vec::new(), ..image.clone() });
+                chosen.len() - 1
+            }
+        };
+        if let Some(t) = tag.filter(|t| !chosen[at].repo_tags.contains(t)) {
+            chosen[at].repo_tags.push(t);
+        }
+    };
+    for name in names {
+        let full_hex = name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let id = if full_hex { Digest::parse(&format!("sha256:{name}")).ok() } else { Digest::parse(name).ok() };
+        if let Some(id) = id {
+            add(images.iter().find(|i| i.id == id).ok_or_else(|| SelectError::NotFound((*name).to_owned()))?, None);
+            continue;
+        }
+        let reference = Reference::parse(name).map_err(|e| SelectError::Reference(e.to_string()))?;
+        let repo = reference.familiar_name();
+        if repo == "sha256" {
+            add(search(images, name)?, None);
+        } else if reference.tag().is_none() && reference.digest().is_none() {
+            let of_repo = |r: &String| Reference::parse(r).is_ok_and(|p| p.familiar_name() == repo);
+            let named: Vec<&ImageRecord> = images.iter().filter(|i| i.repo_tags.iter().chain(&i.repo_digests).any(of_repo)).collect();
+            if named.is_empty() {
+                add(search(images, name)?, None);
+            }
+            for image in named {
+                for tag in image.repo_tags.iter().filter(|t| of_repo(t)) {
+                    add(image, Some(tag.clone()));
+                }
+                // A digest reference names the image without a tag.
+                add(image, None);
+            }
+        } else {
+            let familiar = reference.familiar();
+            let image = images.iter().find(|i| i.repo_tags.contains(&familiar) || i.repo_digests.contains(&familiar)).ok_or(SelectError::NoReference)?;
+            add(image, reference.digest().is_none().then_some(familiar));
+        }
+    }
+    Ok(chosen)
+}
+
+/// The image store's search by ID prefix (`4f`, `sha256:4f`).
+fn search<'a>(images: &'a [ImageRecord], term: &str) -> Result<&'a ImageRecord, SelectError> {
+    let hex = term.strip_prefix("sha256:").unwrap_or(term);
+    let mut found = images.iter().filter(|i| !hex.is_empty() && i.id.hex().starts_with(hex));
+    match (found.next(), found.next()) {
+        (Some(image), None) => Ok(image),
+        (Some(_), Some(_)) => Err(SelectError::Ambiguous),
+        (None, _) => Err(SelectError::NotFound(term.to_owned())),
+    }
+}
+
 /// The archive for `images`, as parts. Every tag of every image is named in `index.json` and
 /// `manifest.json`; an untagged image is saved without a name, as `docker save ID` does.
 pub fn save(images: &[SaveImage]) -> Vec<Part> {

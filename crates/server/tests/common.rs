@@ -149,3 +149,20 @@ pub(crate) fn add_session(h: &Harness, n: u64, image_ref: &str, command: &str, w
     });
     id
 }
+
+/// The first hex digit two image IDs start with. When the fixtures' random IDs share none,
+/// copies of `test/base:1` are added under made-up IDs until two do (at most 16 are needed).
+pub(crate) fn shared_image_prefix(h: &Harness) -> String {
+    let base = layerwise_core::store::resolve(&h.state.images(), "test/base:1").cloned().expect("test/base:1");
+    let config = h.state.config(&base.id).expect("its config");
+    for n in 0u8..=16 {
+        let images = h.state.images();
+        let shared = (0..16).map(|d| format!("{d:x}")).find(|p| images.iter().filter(|i| i.id.hex().starts_with(p.as_str())).count() >= 2);
+        if let Some(p) = shared {
+            return p;
+        }
+        let copy = layerwise_core::store::ImageRecord { id: Digest::of(&[n]), repo_tags: vec![format!("test/copy:{n}")], repo_digests: Vec::new(), ..base.clone() };
+        h.state.add_image(copy, config.clone());
+    }
+    panic!("17 image IDs and no first digit shared")
+}

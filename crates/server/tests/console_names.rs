@@ -6,27 +6,9 @@
 
 use layerwise_core::cli::changing::removal_output;
 use layerwise_core::cli::commands::{read, Read};
-use layerwise_core::digest::Digest;
 use layerwise_core::store::{self, plan_removal, plan_tag, ImageRecord};
 
-use crate::common::{archives, judge_read_only, words, Harness};
-
-/// The first hex digit two image IDs start with. When the fixtures' random IDs share none,
-/// copies of `test/base:1` are added under made-up IDs until two do (at most 16 are needed).
-fn shared_prefix(h: &Harness) -> String {
-    let base = store::resolve(&h.state.images(), "test/base:1").cloned().expect("test/base:1");
-    let config = h.state.config(&base.id).expect("its config");
-    for n in 0u8..=16 {
-        let images = h.state.images();
-        let shared = (0..16).map(|d| format!("{d:x}")).find(|p| images.iter().filter(|i| i.id.hex().starts_with(p.as_str())).count() >= 2);
-        if let Some(p) = shared {
-            return p;
-        }
-        let copy = ImageRecord { id: Digest::of(&[n]), repo_tags: vec![format!("test/copy:{n}")], repo_digests: Vec::new(), ..base.clone() };
-        h.state.add_image(copy, config.clone());
-    }
-    panic!("17 image IDs and no first digit shared")
-}
+use crate::common::{archives, judge_read_only, shared_image_prefix, words, Harness};
 
 /// `len` hex digits that start no image ID.
 fn missing_prefix(images: &[ImageRecord], len: usize) -> String {
@@ -36,7 +18,7 @@ fn missing_prefix(images: &[ImageRecord], len: usize) -> String {
 #[test]
 fn a_prefix_two_ids_share_is_not_found_as_the_daemon_says() {
     let h = Harness::start(&archives());
-    let p = shared_prefix(&h);
+    let p = shared_image_prefix(&h);
     let images = h.state.images();
     let (short, full) = (missing_prefix(&images, 12), missing_prefix(&images, 64));
     let app = store::resolve(&images, "test/app:1").expect("test/app:1").id.hex().to_owned();

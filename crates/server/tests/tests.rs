@@ -10,6 +10,8 @@ mod console_names;
 mod console_ps;
 // docker inspect --type, --size; image inspect --format.
 mod console_inspect;
+// docker commit, save -o and load -i.
+mod console_jobs;
 // The core's views equal what the docker CLI 28.2 prints for the same store.
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.

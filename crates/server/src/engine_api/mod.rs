@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use axum::extract::{Query, State as AxumState};
 use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -21,16 +22,19 @@ use layerwise_core::store::{ImageRecord, MemoryStore, Store};
 use layerwise_core::view;
 use layerwise_registry::search::SearchQuery;
 
+mod archives;
 mod containers;
 mod images;
 
 /// The API version the docker CLI 28.2 speaks.
 const API_VERSION: &str = "1.50";
 
-/// The loaded images and their configs. Images change with `DELETE /images/…` and
-/// `POST /images/…/tag`; a test may add its own ([`State::add_image`]). Every image has its
-/// config in `configs`.
+/// The loaded images and their configs, over the store they were imported into. Images change
+/// with `DELETE /images/…` and `POST /images/…/tag` (in `images` only), with `POST /commit` and
+/// `POST /images/load` (in the store, then in `images`); a test may add its own
+/// ([`State::add_image`], without blobs). Every image has its config in `configs`.
 pub struct State {
+    pub(crate) store: Mutex<MemoryStore>,
     pub(crate) images: Mutex<Vec<ImageRecord>>,
     configs: Mutex<HashMap<Digest, ImageConfig>>,
     containers: Mutex<Vec<ContainerRecord>>,
@@ -56,7 +60,14 @@ impl State {
             let raw = futures::executor::block_on(store.read_blob(&image.id, spec::MAX_JSON_BYTES))?;
             configs.insert(image.id.clone(), spec::parse(&format!("config {}", image.id), &raw)?);
         }
-        Ok(Arc::new(Self { images: Mutex::new(images), configs: Mutex::new(configs), containers: Mutex::new(Vec::new()), search: Mutex::new(Vec::new()), pull: Mutex::new(Vec::new()) }))
+        Ok(Arc::new(Self {
+            store: Mutex::new(store),
+            images: Mutex::new(images),
+            configs: Mutex::new(configs),
+            containers: Mutex::new(Vec::new()),
+            search: Mutex::new(Vec::new()),
+            pull: Mutex::new(Vec::new()),
+        }))
     }
 
     /// The images now.
@@ -71,6 +82,23 @@ impl State {
             configs.insert(image.id.clone(), config);
             images.push(image);
         }
+    }
+
+    /// Takes images the store now has (a commit's, a load's) into `images`, with their configs;
+    /// their tags leave the images that had them.
+    pub(crate) fn absorb(&self, records: Vec<ImageRecord>) -> Result<(), String> {
+        let Ok(store) = self.store.lock() else { return Err("state poisoned".to_owned()) };
+        let (Ok(mut images), Ok(mut configs)) = (self.images.lock(), self.configs.lock()) else { return Err("state poisoned".to_owned()) };
+        for record in records {
+            let raw = futures::executor::block_on(store.read_blob(&record.id, spec::MAX_JSON_BYTES)).map_err(|e| e.to_string())?;
+            configs.insert(record.id.clone(), spec::parse(&format!("config {}", record.id), &raw).map_err(|e| e.to_string())?);
+            for other in images.iter_mut() {
+                other.repo_tags.retain(|t| !record.repo_tags.contains(t));
+            }
+            images.retain(|i| i.id != record.id);
+            images.push(record);
+        }
+        Ok(())
     }
 
     /// Adds a container (an edit session, as the page stores it).
@@ -105,15 +133,19 @@ impl State {
     }
 }
 
-/// The API's routes. Paths may carry a version prefix (`/v1.50/images/json`).
+/// The API's routes. Paths may carry a version prefix (`/v1.50/images/json`). Request bodies
+/// (`POST /images/load`'s archive) have no size limit.
 pub fn router(state: Arc<State>) -> Router {
-    Router::new().fallback(handle).with_state(state)
+    Router::new().fallback(handle).layer(axum::extract::DefaultBodyLimit::disable()).with_state(state)
 }
 
-async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Uri, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Uri, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
     let path = strip_version(uri.path());
     match (&method, path) {
         (&Method::GET | &Method::HEAD, "/_ping") => ping(),
+        (&Method::GET, "/images/get") => archives::save(&state, &query_values(&uri, "names")),
+        (&Method::POST, "/images/load") => archives::load(&state, body.to_vec()),
+        (&Method::POST, "/commit") => containers::commit(&state, &query, &query_values(&uri, "changes")),
         (&Method::GET, "/images/json") => {
             let all = query.get("all").is_some_and(|v| v == "1" || v == "true");
             let filters: Vec<(String, String)> = search_filters(query.get("filters")).into_iter().filter_map(|f| f.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))).collect();
@@ -178,6 +210,12 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, method: Method, uri: Ur
         (_, p) if p.starts_with("/containers/") => message(StatusCode::NOT_FOUND, &format!("No such container: {}", container_name(p))),
         _ => message(StatusCode::NOT_FOUND, &format!("page not found: {method} {path}")),
     }
+}
+
+/// Every value of `key` in the URI's query (`names=a&names=b`), decoded.
+fn query_values(uri: &Uri, key: &str) -> Vec<String> {
+    let decode = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+    uri.query().unwrap_or("").split('&').filter_map(|pair| pair.split_once('=')).filter(|(k, _)| decode(k) == key).map(|(_, v)| decode(v)).collect()
 }
 
 /// The filters of a `filters` query as `key=value` (`{"stars":{"3":true}}`).
