@@ -99,6 +99,11 @@ fn loading_a_tag_again_moves_it_to_the_new_image() {
     let new = all.iter().find(|i| i.id == app[0].id).unwrap();
     assert!(old.repo_tags.is_empty(), "the tag should have moved: {:?}", old.repo_tags);
     assert_eq!(new.repo_tags, ["test/base:1"]);
+    // moby's tarexporter.setLoadedTag says so, with the full ID of the image that held the tag.
+    let renamed = format!("The image test/base:1 already exists, renaming the old one with ID {} to empty string", base[0].id);
+    assert_eq!(app[0].load_lines(), [renamed.as_str(), "Loaded image: test/base:1"]);
+    // Loading it again moves nothing.
+    assert_eq!(import_file(&store, &retagged).unwrap()[0].load_lines(), ["Loaded image: test/base:1"]);
     let _ = std::fs::remove_file(&retagged);
 }
 

@@ -80,18 +80,28 @@ pub struct ImportStats {
 pub struct Imported {
     /// Its ID.
     pub id: Digest,
-    /// Its tags, familiar form.
+    /// The tags the archive gives it, familiar form, in the archive's order.
     pub tags: Vec<String>,
+    /// Those of its tags another image held until now, with that image's ID.
+    pub moved: Vec<(String, Digest)>,
 }
 
 impl Imported {
-    /// The lines `docker load` prints for this image.
+    /// The lines `docker load` prints for this image: per tag, in the archive's order, the
+    /// renaming of the image that held it (moby's `setLoadedTag`, wording and all), then
+    /// `Loaded image:`.
     pub fn load_lines(&self) -> Vec<String> {
         if self.tags.is_empty() {
-            vec![format!("Loaded image ID: {}", self.id)]
-        } else {
-            self.tags.iter().map(|t| format!("Loaded image: {t}")).collect()
+            return vec![format!("Loaded image ID: {}", self.id)];
         }
+        let mut lines = Vec::new();
+        for tag in &self.tags {
+            if let Some((_, previous)) = self.moved.iter().find(|(t, _)| t == tag) {
+                lines.push(format!("The image {tag} already exists, renaming the old one with ID {previous} to empty string"));
+            }
+            lines.push(format!("Loaded image: {tag}"));
+        }
+        lines
     }
 }
 
@@ -255,9 +265,15 @@ where
         let tag_time = rfc3339_nanos((self.now)());
         let mut committed = Vec::new();
         for rec in records {
-            let tags = commit_image(self.store, rec.clone(), &tag_time).await?;
+            let holders = self.store.images().await?;
+            let moved = rec
+                .repo_tags
+                .iter()
+                .filter_map(|t| holders.iter().find(|h| h.id != rec.id && h.repo_tags.contains(t)).map(|h| (t.clone(), h.id.clone())))
+                .collect();
+            commit_image(self.store, rec.clone(), &tag_time).await?;
             self.record.images.push(rec.id.clone());
-            committed.push(Imported { id: rec.id, tags });
+            committed.push(Imported { id: rec.id, tags: rec.repo_tags, moved });
         }
         self.record.state = ImportState::Committed;
         self.beat().await?;
