@@ -138,12 +138,14 @@ async fn import(id: &str, name: &str, platform: &str, file: web_sys::File) -> Re
     };
     let size = source.len();
     let offload = offload().await;
-    let tar_side_before = offload.as_ref().map_or(0.0, |o| o.busy_ms());
+    let before = offload.as_ref().map(|o| o.times());
     let result = match &offload {
         Some(offload) => import_archive(&source, &store, offload.as_ref(), &request, &now_ms, &mut progress).await,
         None => import_archive(&source, &store, &LocalPipeline, &request, &now_ms, &mut progress).await,
     };
-    stats.tar_side_ms = offload.as_ref().map_or(0.0, |o| o.busy_ms()) - tar_side_before;
+    if let (Some(offload), Some(before)) = (&offload, before) {
+        offload.times().since(before, &mut stats);
+    }
     drop(lock);
     actions::collect(&store).await;
     match result {

@@ -10,13 +10,14 @@ use std::io::{self, Write};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
-use layerwise_core::layer::{uncompressed_budget, BlobReader, LayerError, LayerPass, LayerPipeline, LayerSummary, TarSummary};
+use layerwise_core::import::ImportStats;
+use layerwise_core::layer::{uncompressed_budget, BlobReader, LayerError, LayerPass, LayerPipeline, LayerSummary, Stopwatch, TarSummary};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions};
 
 use super::tar_side::{FromTarSide, ToTarSide, NAME};
-use crate::browser::js_error;
+use crate::browser::{js_error, now_ms};
 use crate::browser::worker_bridge::WORKER_SCRIPT;
 
 /// Bytes of uncompressed tar per buffer handed over.
@@ -41,13 +42,35 @@ struct Said {
     ready: Option<Result<(), String>>,
     ready_waker: Option<Waker>,
     layers: HashMap<u32, LayerState>,
-    /// The tar side's work on every layer it finished, in milliseconds.
-    busy_ms: f64,
+    /// Where the time of every layer finished so far went.
+    times: SideTimes,
     /// The tar side's WASM memory when it last finished a layer (it never shrinks).
     memory: u64,
 }
 
 type Inbox = Rc<RefCell<Said>>;
+
+/// Milliseconds spent on the parts of the layers' work that the import's own clock cannot
+/// tell apart, summed over every layer so far.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct SideTimes {
+    blob_hash: f64,
+    handover: f64,
+    tar_side: f64,
+    tar_hash: f64,
+    tar_index: f64,
+}
+
+impl SideTimes {
+    /// Fills in `stats` with what was spent since `before`.
+    pub(super) fn since(self, before: SideTimes, stats: &mut ImportStats) {
+        stats.blob_hash_ms = self.blob_hash - before.blob_hash;
+        stats.handover_ms = self.handover - before.handover;
+        stats.tar_side_ms = self.tar_side - before.tar_side;
+        stats.tar_hash_ms = self.tar_hash - before.tar_hash;
+        stats.tar_index_ms = self.tar_index - before.tar_index;
+    }
+}
 
 /// The tar side's worker and what it has answered. Dropping it stops the worker.
 pub(super) struct Offload {
@@ -83,7 +106,9 @@ impl Offload {
                 }
                 FromTarSide::Ack { layer } => (*layer, &|s| s.in_flight = s.in_flight.saturating_sub(1)),
                 FromTarSide::Done { layer, summary, busy_ms, memory } => {
-                    said.busy_ms += busy_ms;
+                    said.times.tar_side += busy_ms;
+                    said.times.tar_hash += summary.hash_ms;
+                    said.times.tar_index += summary.index_ms;
                     said.memory = *memory;
                     (*layer, &|s| s.outcome = Some(Ok(summary.clone())))
                 }
@@ -145,9 +170,9 @@ impl Offload {
         matches!(self.inbox.borrow().ready, Some(Ok(())))
     }
 
-    /// The tar side's work so far, in milliseconds: what a job took is the difference.
-    pub(super) fn busy_ms(&self) -> f64 {
-        self.inbox.borrow().busy_ms
+    /// Where the time of the layers so far went: what a job took is the difference.
+    pub(super) fn times(&self) -> SideTimes {
+        self.inbox.borrow().times
     }
 
     /// The tar side's WASM memory, as it last said.
@@ -174,7 +199,7 @@ impl LayerPipeline for Offload {
         self.inbox.borrow_mut().layers.insert(layer, LayerState::default());
         let feed = Feed { layer, worker: self.worker.clone(), inbox: self.inbox.clone(), buffer: Vec::with_capacity(HANDOVER), ended: false };
         let started = ToTarSide::Start { layer, budget: uncompressed_budget(blob_size) }.post(&self.worker, None);
-        OffloadPass { blob: BlobReader::new(feed), start_error: started.err().map(|e| js_error(&e)) }
+        OffloadPass { blob: BlobReader::new(feed).timed(Stopwatch::new(now_ms)), start_error: started.err().map(|e| js_error(&e)) }
     }
 }
 
@@ -213,6 +238,7 @@ impl LayerPass for OffloadPass {
 
     async fn finish(self) -> Result<LayerSummary, LayerError> {
         let (blob, mut feed) = self.blob.finish()?;
+        feed.inbox.borrow_mut().times.blob_hash += blob.hash_ms;
         feed.end().map_err(LayerError::Reported)?;
         let (layer, inbox) = (feed.layer, feed.inbox.clone());
         let tar = poll_fn(|cx| {
@@ -250,9 +276,12 @@ impl Feed {
         if self.buffer.is_empty() {
             return Ok(());
         }
+        let started = now_ms();
         ToTarSide::Chunk { layer: self.layer }.post(&self.worker, Some(&self.buffer)).map_err(|e| js_error(&e))?;
         self.buffer.clear();
-        if let Some(state) = self.inbox.borrow_mut().layers.get_mut(&self.layer) {
+        let said = &mut *self.inbox.borrow_mut();
+        said.times.handover += now_ms() - started;
+        if let Some(state) = said.layers.get_mut(&self.layer) {
             state.in_flight += 1;
         }
         Ok(())

@@ -102,16 +102,17 @@ pub(super) async fn run(id: &str, reference: &str, platform: &str, direct: bool,
         }
     };
     let offload = super::offload().await;
-    let tar_side_before = offload.as_ref().map_or(0.0, |o| o.busy_ms());
+    let before = offload.as_ref().map(|o| o.times());
     let result = match &offload {
         Some(offload) => pull(&client, &store, offload.as_ref(), &request, &now_ms, &|| is_cancelled(id), &mut on_event).await,
         None => pull(&client, &store, &LocalPipeline, &request, &now_ms, &|| is_cancelled(id), &mut on_event).await,
     };
-    let tar_side_ms = offload.as_ref().map_or(0.0, |o| o.busy_ms()) - tar_side_before;
     CANCELLED.with(|c| c.borrow_mut().remove(id));
     drop(lock);
     actions::collect(&store).await;
     let mut pulled = result.map_err(|e| format!("{reference}: {e}"))?;
-    pulled.stats.tar_side_ms = tar_side_ms;
+    if let (Some(offload), Some(before)) = (&offload, before) {
+        offload.times().since(before, &mut pulled.stats);
+    }
     Ok((log.into_iter().chain(pulled.lines).collect(), pulled.stats))
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use js_sys::{Array, Reflect, Uint8Array};
-use layerwise_core::layer::{LayerError, TarReader, TarSummary};
+use layerwise_core::layer::{LayerError, Stopwatch, TarReader, TarSummary};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -57,7 +57,7 @@ pub(super) fn serve() {
         let Some(Ok(control)) = control.as_deref().map(serde_json::from_str::<ToTarSide>) else { return };
         let answer = match control {
             ToTarSide::Start { layer, budget } => {
-                layers.insert(layer, (TarReader::new(budget), 0.0));
+                layers.insert(layer, (TarReader::new(budget).timed(Stopwatch::new(now_ms)), 0.0));
                 None
             }
             ToTarSide::Chunk { layer } => {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use layerwise_core::digest::Digest;
-use layerwise_core::layer::{BlobReader, LayerError, LayerReader, LayerSummary, TarReader, TarSummary};
+use layerwise_core::layer::{BlobReader, LayerError, LayerReader, LayerSummary, Stopwatch, TarReader, TarSummary};
 use layerwise_core::media_type::Compression;
 use layerwise_core::tar::TarWriter;
 
@@ -154,4 +154,24 @@ fn the_two_sides_apart_find_what_one_reader_finds() {
     let (one, apart) = (read_in_chunks(&escaping, 512).unwrap_err(), read_apart(&escaping, 512, 512).unwrap_err());
     assert!(matches!(one, LayerError::Unsafe(_)), "{one}");
     assert_eq!(LayerError::Reported(apart.to_string()).to_string(), one.to_string());
+}
+
+#[test]
+fn timed_sides_count_their_time_and_find_the_same() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static TICKS: AtomicU64 = AtomicU64::new(0);
+    fn tick() -> f64 {
+        TICKS.fetch_add(1, Ordering::Relaxed) as f64
+    }
+    let blob = tool("gzip", &["-c"], &sample_tar());
+    let mut blob_side = BlobReader::new(Vec::new()).timed(Stopwatch::new(tick));
+    for c in blob.chunks(4096) {
+        blob_side.update(c).unwrap();
+    }
+    let (found, tar) = blob_side.finish().unwrap();
+    let mut tar_side = TarReader::new(u64::MAX).timed(Stopwatch::new(tick));
+    tar_side.update(&tar).unwrap();
+    let summary = tar_side.finish().unwrap();
+    assert!(found.hash_ms > 0.0 && summary.hash_ms > 0.0 && summary.index_ms > 0.0, "{found:?} {} {}", summary.hash_ms, summary.index_ms);
+    assert_eq!(found.join(summary), read_in_chunks(&blob, 1 << 20).unwrap());
 }

@@ -10,9 +10,11 @@ use crate::media_type::Compression;
 use crate::tar::{Entry, TarError};
 
 mod pipeline;
+mod stopwatch;
 mod tar_side;
 
 pub use pipeline::{LayerPass, LayerPipeline, LocalPipeline};
+pub use stopwatch::Stopwatch;
 pub use tar_side::{TarReader, TarSummary};
 
 /// What one pass over a layer blob found.
@@ -79,7 +81,7 @@ const SNIFF_LEN: usize = 4;
 
 /// What the blob side of a layer found: the part of a [`LayerSummary`] that needs the blob as
 /// stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BlobSummary {
     /// sha256 of the blob; `None` for a plain tar, whose digest is its diff_id (hashed once, by
     /// the tar side).
@@ -88,6 +90,8 @@ pub struct BlobSummary {
     pub blob_size: u64,
     /// How the blob is compressed.
     pub compression: Compression,
+    /// Milliseconds spent hashing the blob, when timed.
+    pub hash_ms: f64,
 }
 
 impl BlobSummary {
@@ -119,12 +123,20 @@ pub struct BlobReader<W: Write> {
     sink: Option<W>,
     /// `None` until the compression is known.
     decoder: Option<PushDecoder<W>>,
+    stopwatch: Stopwatch,
+    hash_ms: f64,
 }
 
 impl<W: Write> BlobReader<W> {
     /// A reader writing the uncompressed tar into `sink`.
     pub fn new(sink: W) -> Self {
-        Self { blob: Hasher::new(), blob_size: 0, head: Vec::new(), sink: Some(sink), decoder: None }
+        Self { blob: Hasher::new(), blob_size: 0, head: Vec::new(), sink: Some(sink), decoder: None, stopwatch: Stopwatch::default(), hash_ms: 0.0 }
+    }
+
+    /// Times the blob's hashing with `stopwatch` (see [`BlobSummary::hash_ms`]).
+    pub fn timed(mut self, stopwatch: Stopwatch) -> Self {
+        self.stopwatch = stopwatch;
+        self
     }
 
     /// The tar side, as it stands.
@@ -139,7 +151,7 @@ impl<W: Write> BlobReader<W> {
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
         self.blob_size += chunk.len() as u64;
         if let Some(decoder) = &mut self.decoder {
-            return push(decoder, &mut self.blob, chunk);
+            return push(decoder, &mut self.blob, chunk, self.stopwatch, &mut self.hash_ms);
         }
         self.head.extend_from_slice(chunk);
         if self.head.len() >= SNIFF_LEN {
@@ -152,7 +164,7 @@ impl<W: Write> BlobReader<W> {
         let head = std::mem::take(&mut self.head);
         let Some(sink) = self.sink.take() else { return Ok(()) };
         let decoder = self.decoder.insert(PushDecoder::new(Compression::sniff(&head), sink));
-        push(decoder, &mut self.blob, &head)
+        push(decoder, &mut self.blob, &head, self.stopwatch, &mut self.hash_ms)
     }
 
     /// Ends the blob (decoding its last bytes) and returns what was found and the tar side.
@@ -169,7 +181,7 @@ impl<W: Write> BlobReader<W> {
         let (compression, format) = (compression_of(&decoder), decoder.format());
         let sink = decoder.finish().map_err(|e| layer_error(format, &e))?;
         let digest = (compression != Compression::None).then(|| self.blob.clone().finish());
-        Ok((BlobSummary { digest, blob_size: self.blob_size, compression }, sink))
+        Ok((BlobSummary { digest, blob_size: self.blob_size, compression, hash_ms: self.hash_ms }, sink))
     }
 }
 
@@ -212,9 +224,9 @@ fn layer_error(format: &'static str, e: &io::Error) -> LayerError {
 
 /// Pushes blob bytes: hashed here unless the blob is a plain tar (then the tar side's hash is
 /// the blob's), then decompressed into the tar side.
-fn push<W: Write>(decoder: &mut PushDecoder<W>, blob: &mut Hasher, chunk: &[u8]) -> Result<(), LayerError> {
+fn push<W: Write>(decoder: &mut PushDecoder<W>, blob: &mut Hasher, chunk: &[u8], stopwatch: Stopwatch, hash_ms: &mut f64) -> Result<(), LayerError> {
     if !matches!(decoder, PushDecoder::Plain(_)) {
-        blob.update(chunk);
+        stopwatch.time(hash_ms, || blob.update(chunk));
     }
     let format = decoder.format();
     decoder.push(chunk).map_err(|e| layer_error(format, &e))

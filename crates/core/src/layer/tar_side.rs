@@ -6,13 +6,13 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::LayerError;
+use super::{LayerError, Stopwatch};
 use crate::digest::{Digest, Hasher};
 use crate::fs::check_entry;
 use crate::tar::{Entry, TarEvent, TarStream};
 
 /// What the tar side of a layer found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TarSummary {
     /// sha256 of the uncompressed tar.
     pub diff_id: Digest,
@@ -22,6 +22,12 @@ pub struct TarSummary {
     pub size: u64,
     /// The tar's entries, in archive order.
     pub entries: Vec<Entry>,
+    /// Milliseconds spent hashing the tar, when timed.
+    #[serde(default)]
+    pub hash_ms: f64,
+    /// Milliseconds spent walking the tar and checking its entries, when timed.
+    #[serde(default)]
+    pub index_ms: f64,
 }
 
 /// Hashes an uncompressed layer tar, indexes its entries and refuses unsafe ones, within an
@@ -36,12 +42,21 @@ pub struct TarReader {
     entries: Vec<Entry>,
     size: u64,
     error: Option<LayerError>,
+    stopwatch: Stopwatch,
+    hash_ms: f64,
+    index_ms: f64,
 }
 
 impl TarReader {
     /// A reader that refuses the tar once it passes `budget` bytes.
     pub fn new(budget: u64) -> Self {
-        Self { budget, hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None }
+        Self { budget, hasher: Hasher::new(), tar: TarStream::new(), entries: Vec::new(), size: 0, error: None, stopwatch: Stopwatch::default(), hash_ms: 0.0, index_ms: 0.0 }
+    }
+
+    /// Times hashing and indexing with `stopwatch` (see [`TarSummary::hash_ms`]).
+    pub fn timed(mut self, stopwatch: Stopwatch) -> Self {
+        self.stopwatch = stopwatch;
+        self
     }
 
     /// Feeds the next bytes of the tar.
@@ -55,9 +70,10 @@ impl TarReader {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        self.hasher.update(buf);
-        let (entries, size, error) = (&mut self.entries, &mut self.size, &mut self.error);
-        let result = self.tar.feed(buf, &mut |event| {
+        let (hasher, stopwatch) = (&mut self.hasher, self.stopwatch);
+        stopwatch.time(&mut self.hash_ms, || hasher.update(buf));
+        let (entries, size, error, tar) = (&mut self.entries, &mut self.size, &mut self.error, &mut self.tar);
+        let result = stopwatch.time(&mut self.index_ms, || tar.feed(buf, &mut |event| {
             if let TarEvent::Entry(e) = event {
                 if error.is_some() {
                     return;
@@ -70,7 +86,7 @@ impl TarReader {
                     Err(unsafe_entry) => *error = Some(LayerError::Unsafe(unsafe_entry)),
                 }
             }
-        });
+        }));
         if let Err(e) = result {
             self.error.get_or_insert(LayerError::Tar(e));
         }
@@ -89,7 +105,14 @@ impl TarReader {
             return Err(e);
         }
         self.tar.finish()?;
-        Ok(TarSummary { tar_size: self.hasher.len(), diff_id: self.hasher.finish(), size: self.size, entries: self.entries })
+        Ok(TarSummary {
+            tar_size: self.hasher.len(),
+            diff_id: self.hasher.finish(),
+            size: self.size,
+            entries: self.entries,
+            hash_ms: self.hash_ms,
+            index_ms: self.index_ms,
+        })
     }
 }
 
