@@ -71,7 +71,8 @@ pub fn start() {
             Err(_) => 0,
         };
         post(&Event::Ready { collected, memory: memory() });
-        // The tar side loads while the user picks a file, not after.
+        // The tar side loads, and the hot code is optimized, while the user picks a file.
+        layerwise_core::layer::warm_up();
         offload().await;
         queue.borrow_mut().running = false;
         run_queue(queue);

@@ -95,6 +95,7 @@ pub(super) fn serve() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    layerwise_core::layer::warm_up();
     FromTarSide::Ready.post();
 }
 

@@ -12,10 +12,12 @@ use crate::tar::{Entry, TarError};
 mod pipeline;
 mod stopwatch;
 mod tar_side;
+mod warm_up;
 
 pub use pipeline::{LayerPass, LayerPipeline, LocalPipeline};
 pub use stopwatch::Stopwatch;
 pub use tar_side::{TarReader, TarSummary};
+pub use warm_up::warm_up;
 
 /// What one pass over a layer blob found.
 #[derive(Debug, Clone, PartialEq, Eq)]
