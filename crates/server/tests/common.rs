@@ -127,6 +127,21 @@ pub(crate) fn judge_read_only<S: AsRef<str>>(h: &Harness, lines: &[S]) -> Vec<St
     differ
 }
 
+/// Adds sessions on `test/base:1` numbered from `next` until two session IDs share a first
+/// hex digit (at most 17 are needed); returns that digit.
+pub(crate) fn sessions_sharing_a_digit(h: &Harness, next: u64) -> String {
+    (next..=next + 16)
+        .find_map(|n| {
+            let ids: Vec<String> = h.state.containers().iter().map(|c| c.id.clone()).collect();
+            let shared = (0..16).map(|d| format!("{d:x}")).find(|p| ids.iter().filter(|i| i.starts_with(p.as_str())).count() >= 2);
+            if shared.is_none() {
+                add_session(h, n, "test/base:1", "", 0);
+            }
+            shared
+        })
+        .expect("two session IDs with one first digit")
+}
+
 /// Adds edit session `n` (ID and name made from `n`, started `n` hours ago) on the image
 /// `image_ref` names, with `command` and a written file of `written` bytes (none for 0); returns
 /// its ID.

@@ -3,7 +3,7 @@
 //! as the daemon does (full ID, name, unique ID prefix); the console looks names up as the CLI
 //! does (a container first, then an image) and prints what the CLI prints.
 
-use crate::common::{add_session, archives, judge_read_only, Harness};
+use crate::common::{add_session, sessions_sharing_a_digit, archives, judge_read_only, Harness};
 
 #[test]
 fn inspect_by_type_with_sizes_prints_what_the_docker_cli_prints() {
@@ -11,17 +11,7 @@ fn inspect_by_type_with_sizes_prints_what_the_docker_cli_prints() {
     let first = add_session(&h, 1, "test/app:1", "/app/run.sh", 0);
     add_session(&h, 2, "test/app:1", "", 5_000);
     let base = add_session(&h, 3, "test/base:1", "/bin/sh", 1_234_567);
-    // Sessions until two IDs share a first digit (at most 17).
-    let shared = (4..=20u64)
-        .find_map(|n| {
-            let ids: Vec<String> = h.state.containers().iter().map(|c| c.id.clone()).collect();
-            let shared = (0..16).map(|d| format!("{d:x}")).find(|p| ids.iter().filter(|i| i.starts_with(p.as_str())).count() >= 2);
-            if shared.is_none() {
-                add_session(&h, n, "test/base:1", "", 0);
-            }
-            shared
-        })
-        .expect("two session IDs with one first digit");
+    let shared = sessions_sharing_a_digit(&h, 4);
     let sessions = h.state.containers();
     let name = |id: &str| sessions.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default();
     let (first_name, base_name) = (name(&first), name(&base));

@@ -15,7 +15,7 @@ use layerwise_core::import::{import_archive, ImportError, ImportRequest, Importe
 use layerwise_core::layer::LocalPipeline;
 use layerwise_core::store::MemoryStore;
 
-use crate::common::{add_session, archives, generated, shared_image_prefix, words, Harness};
+use crate::common::{add_session, sessions_sharing_a_digit, archives, generated, shared_image_prefix, words, Harness};
 
 fn invocation(line: &str) -> Invocation {
     match read(&words(line)) {
@@ -45,17 +45,7 @@ fn commit_prints_the_new_id_or_the_daemons_error() {
     let h = Harness::start(&archives());
     let first = add_session(&h, 1, "test/app:1", "/app/run.sh", 0);
     let second = add_session(&h, 2, "test/base:1", "", 0);
-    // Sessions until two IDs share a first digit (at most 17).
-    let shared = (3..=20u64)
-        .find_map(|n| {
-            let ids: Vec<String> = h.state.containers().iter().map(|c| c.id.clone()).collect();
-            let shared = (0..16).map(|d| format!("{d:x}")).find(|p| ids.iter().filter(|i| i.starts_with(p.as_str())).count() >= 2);
-            if shared.is_none() {
-                add_session(&h, n, "test/base:1", "", 0);
-            }
-            shared
-        })
-        .expect("two session IDs with one first digit");
+    let shared = sessions_sharing_a_digit(&h, 3);
     let sessions = h.state.containers();
     let first_name = sessions.iter().find(|c| c.id == first).map(|c| c.name.clone()).unwrap_or_default();
 

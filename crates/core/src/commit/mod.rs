@@ -227,19 +227,14 @@ impl<T: Store> Committer<'_, T> {
         Ok(ImageLayer { blob: written.digest, blob_size: written.blob_size, media_type: media_type.to_owned(), diff_id: written.diff_id, size: written.size })
     }
 
-    /// Re-writes the progress record with a fresh heartbeat.
+    /// See [`store::beat`].
     async fn beat(&mut self) -> Result<(), StoreError> {
-        self.record.heartbeat_ms = (self.now)();
-        self.store.put_import(&self.record).await
+        store::beat(self.store, &mut self.record, (self.now)()).await
     }
 
-    /// Notes in the progress record that `digest` is about to be stored (write-ahead).
+    /// See [`store::reserve`].
     async fn reserve(&mut self, digest: &Digest) -> Result<(), StoreError> {
-        if !self.record.blobs.contains(digest) {
-            self.record.blobs.push(digest.clone());
-            self.beat().await?;
-        }
-        Ok(())
+        store::reserve(self.store, &mut self.record, digest, (self.now)()).await
     }
 }
 

@@ -289,19 +289,14 @@ where
         Ok(committed)
     }
 
-    /// Re-writes the import record with a fresh heartbeat.
+    /// See [`store::beat`].
     async fn beat(&mut self) -> Result<(), StoreError> {
-        self.record.heartbeat_ms = (self.now)();
-        self.store.put_import(&self.record).await
+        store::beat(self.store, &mut self.record, (self.now)()).await
     }
 
-    /// Notes in the import record that `digest` is about to be stored (write-ahead).
+    /// See [`store::reserve`].
     async fn reserve(&mut self, digest: &Digest) -> Result<(), StoreError> {
-        if !self.record.blobs.contains(digest) {
-            self.record.blobs.push(digest.clone());
-            self.beat().await?;
-        }
-        Ok(())
+        store::reserve(self.store, &mut self.record, digest, (self.now)()).await
     }
 
     /// Streams one layer of a plain archive through a pass of the pipeline.

@@ -153,6 +153,28 @@ impl ImportRecord {
     }
 }
 
+/// Re-writes `record` with a fresh heartbeat, so other tabs see its job is alive.
+///
+/// # Errors
+/// When the store refuses the write.
+pub async fn beat<S: Store>(store: &S, record: &mut ImportRecord, now_ms: f64) -> Result<(), StoreError> {
+    record.heartbeat_ms = now_ms;
+    store.put_import(record).await
+}
+
+/// Lists `digest` in `record` before the blob is stored (write-ahead), so garbage collection
+/// never takes a blob the job still needs.
+///
+/// # Errors
+/// When the store refuses the write.
+pub async fn reserve<S: Store>(store: &S, record: &mut ImportRecord, digest: &Digest, now_ms: f64) -> Result<(), StoreError> {
+    if !record.blobs.contains(digest) {
+        record.blobs.push(digest.clone());
+        beat(store, record, now_ms).await?;
+    }
+    Ok(())
+}
+
 /// Marks `record` failed with `error` and frees what it stored that no image needs, so the store
 /// is left as it was. Best effort: the failure is what the user must see, not a second one.
 pub async fn abandon<S: Store>(store: &S, record: &mut ImportRecord, error: String, now_ms: f64) {
