@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use futures::stream::{self, StreamExt};
 use layerwise_core::archive::{is_attestation, is_default, show_platform, PlatformChoice};
 use layerwise_core::digest::Digest;
-use layerwise_core::import::{commit_image, rfc3339_nanos, Clock, ImportStats};
+use layerwise_core::import::{commit_image, Clock, ImportStats};
 use layerwise_core::layer::{LayerError, LayerPass, LayerPipeline, LayerSummary};
 use layerwise_core::media_type;
 use layerwise_core::reference::Reference;
@@ -337,7 +337,7 @@ impl<T: Transport, S: Store, P: LayerPipeline> Puller<'_, T, S, P> {
             labels,
             attestations: Vec::new(),
         };
-        commit_image(self.store, image, &rfc3339_nanos((self.now)())).await?;
+        commit_image(self.store, image, None).await?;
         {
             let mut r = self.record.borrow_mut();
             r.images.push(id.clone());

@@ -190,7 +190,7 @@ impl<T: Store> Committer<'_, T> {
             labels,
             attestations: Vec::new(),
         };
-        let tags = commit_image(self.store, image, &created).await?;
+        let tags = commit_image(self.store, image, Some(&created)).await?;
         self.record.images.push(id.clone());
         self.record.state = ImportState::Committed;
         self.beat().await?;

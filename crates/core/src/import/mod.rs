@@ -271,7 +271,6 @@ where
         self.record.state = ImportState::Verified;
         self.beat().await?;
 
-        let tag_time = rfc3339_nanos((self.now)());
         let mut committed = Vec::new();
         for rec in records {
             let holders = self.store.images().await?;
@@ -280,7 +279,7 @@ where
                 .iter()
                 .filter_map(|t| holders.iter().find(|h| h.id != rec.id && h.repo_tags.contains(t)).map(|h| (t.clone(), h.id.clone())))
                 .collect();
-            commit_image(self.store, rec.clone(), &tag_time).await?;
+            commit_image(self.store, rec.clone(), None).await?;
             self.record.images.push(rec.id.clone());
             committed.push(Imported { id: rec.id, tags: rec.repo_tags, moved });
         }
@@ -378,9 +377,13 @@ fn check_layer(planned: &PlannedLayer, position: usize, summary: &LayerSummary) 
 /// one (that image keeps its other tags, or becomes `<none>`); loading an image that is already
 /// stored adds the new tags (and repo digests) to it. Returns the image's tags.
 ///
+/// `tag_time` is the `LastTagTime` to set, as `docker commit` and `docker tag` set it; `docker
+/// load` and `docker pull` add their tags to the reference store directly and leave it as it
+/// was (zero for a new image: dockerd 20.10 prints `0001-01-01T00:00:00Z`), so they pass `None`.
+///
 /// # Errors
 /// When the store refuses a write.
-pub async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &str) -> Result<Vec<String>, StoreError> {
+pub async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: Option<&str>) -> Result<Vec<String>, StoreError> {
     for mut other in store.images().await? {
         if other.id == rec.id {
             for t in other.repo_tags.drain(..).rev() {
@@ -403,8 +406,8 @@ pub async fn commit_image<T: Store>(store: &T, mut rec: ImageRecord, tag_time: &
             store.put_image(&other).await?;
         }
     }
-    if !rec.repo_tags.is_empty() {
-        rec.last_tag_time = Some(tag_time.to_owned());
+    if let Some(time) = tag_time.filter(|_| !rec.repo_tags.is_empty()) {
+        rec.last_tag_time = Some(time.to_owned());
     }
     // docker's reference store lists an image's references in lexical order of their full names.
     rec.repo_tags.sort_by_cached_key(|t| crate::reference::Reference::parse(t).map_or_else(|_| t.clone(), |r| r.to_string()));
