@@ -2,6 +2,9 @@
 //! 127.0.0.1, with the CORS headers a browser needs (`../shared/DESIGN.md`, "Registries"), seeded
 //! with `skopeo copy` from archives made by real tools.
 
+pub mod daemon;
+pub use daemon::Daemon;
+
 use std::io::{self, Read};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
