@@ -41,19 +41,22 @@ pub(super) fn inspect(state: &State, name: &str, size: bool) -> Response {
     }
 }
 
-/// A commit's bytes: the store's blobs. A test's sessions keep no file bytes: a session that
-/// wrote files cannot be committed here.
-struct StoreContent<'a>(&'a MemoryStore);
+/// A commit's bytes: the files a test gave its sessions ([`State::add_session_file`]) and the
+/// store's blobs.
+struct StoreContent<'a> {
+    state: &'a State,
+    store: &'a MemoryStore,
+}
 
 impl Content for StoreContent<'_> {
     type Source = MemorySource;
 
     async fn session_file(&self, key: &str) -> Result<MemorySource, SourceError> {
-        Err(SourceError(format!("the harness keeps no session files ({key})")))
+        self.state.session_file(key).map(MemorySource).ok_or_else(|| SourceError(format!("no session file {key}")))
     }
 
     async fn blob(&self, digest: &Digest) -> Result<MemorySource, SourceError> {
-        self.0.read_blob(digest, u64::MAX).await.map(MemorySource).map_err(|e| SourceError(e.to_string()))
+        self.store.read_blob(digest, u64::MAX).await.map(MemorySource).map_err(|e| SourceError(e.to_string()))
     }
 }
 
@@ -81,7 +84,7 @@ pub(super) fn commit(state: &State, query: &HashMap<String, String>, changes: &[
     let now = || time::OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e6;
     let committed = match state.store.lock() {
         Ok(store) => futures::executor::block_on(async {
-            let committed = commit_session(&*store, &StoreContent(&store), &request, &now).await?;
+            let committed = commit_session(&*store, &StoreContent { state, store: &store }, &request, &now).await?;
             let record = store.images().await?.into_iter().filter(|r| r.id == committed.id).collect::<Vec<_>>();
             Ok::<_, CommitError>((committed, record))
         }),

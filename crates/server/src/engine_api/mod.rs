@@ -38,6 +38,8 @@ pub struct State {
     pub(crate) images: Mutex<Vec<ImageRecord>>,
     configs: Mutex<HashMap<Digest, ImageConfig>>,
     containers: Mutex<Vec<ContainerRecord>>,
+    /// The bytes of the files sessions wrote, by the key their `NewEntry::File` names.
+    session_files: Mutex<HashMap<String, Vec<u8>>>,
     search: Mutex<Vec<view::SearchResult>>,
     pull: Mutex<Vec<serde_json::Value>>,
 }
@@ -65,6 +67,7 @@ impl State {
             images: Mutex::new(images),
             configs: Mutex::new(configs),
             containers: Mutex::new(Vec::new()),
+            session_files: Mutex::new(HashMap::new()),
             search: Mutex::new(Vec::new()),
             pull: Mutex::new(Vec::new()),
         }))
@@ -106,6 +109,18 @@ impl State {
         if let Ok(mut c) = self.containers.lock() {
             c.push(container);
         }
+    }
+
+    /// Keeps the bytes of a file a session wrote, under the key its `NewEntry::File` names.
+    pub fn add_session_file(&self, key: &str, bytes: Vec<u8>) {
+        if let Ok(mut files) = self.session_files.lock() {
+            files.insert(key.to_owned(), bytes);
+        }
+    }
+
+    /// The bytes of a file a session wrote.
+    pub(crate) fn session_file(&self, key: &str) -> Option<Vec<u8>> {
+        self.session_files.lock().ok()?.get(key).cloned()
     }
 
     /// What `GET /images/search` finds (for any term), before the limit and filters.

@@ -1,0 +1,227 @@
+//! The real docker daemon (dockerd 20.10, classic image store) as the judge: archives it saved
+//! import and print as it prints them, and archives we save it loads and runs.
+//!
+//! Which docker judges what: the daemon judges load, run and commit; the docker CLI 28.2 prints
+//! both sides, against the daemon (API 1.41, negotiated down) and against the harness (1.50).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use layerwise_core::tar::{EntryKind, TarEvent, TarStream};
+use layerwise_testkit::Daemon;
+use serde_json::Value;
+
+use crate::common::Harness;
+
+/// The archives the daemon saved, made once per test run (by whichever test first holds the
+/// daemon).
+pub(crate) struct Made {
+    /// `docker import` of a busybox root filesystem: `test/busybox:1`.
+    pub(crate) base: PathBuf,
+    /// A classic-builder build on it (`#(nop)` steps, empty layers, a whiteout): `test/built:1`.
+    pub(crate) build: PathBuf,
+    /// `docker run` + a change + `docker commit -a -m -c` (the tutorial's commit): `test/tutorial:1`.
+    pub(crate) commit: PathBuf,
+    /// The three in one save.
+    pub(crate) several: PathBuf,
+    /// `docker save | gzip` of the three.
+    pub(crate) gzipped: PathBuf,
+}
+
+/// The Dockerfile of `test/built:1`.
+const DOCKERFILE: &str = r#"FROM test/busybox:1
+LABEL org.opencontainers.image.title="layerwise test" Maintainer=tests
+ENV GREETING=hi PATH=/usr/local/bin:/usr/bin:/bin
+RUN mkdir -p /opt/app && echo built > /opt/app/built.txt && echo scratch > /tmp/scratch && rm /tmp/scratch && rm /bin/vi
+COPY files/ /opt/app/files/
+WORKDIR /opt/app
+EXPOSE 8080/tcp 53/udp
+USER app
+CMD ["sh", "-c", "echo $GREETING"]
+"#;
+
+/// The tutorial's change, as `docker run` makes it.
+pub(crate) const TUTORIAL_RUN: &str = "echo 'Welcome to Layerwise' > /etc/motd && mkdir /data && rm /bin/vi";
+
+/// The tutorial's `docker commit` options (before the container and the tag).
+pub(crate) const TUTORIAL_COMMIT: [&str; 12] = [
+    "-a",
+    "Layerwise Tests <tests@example.com>",
+    "-m",
+    "Add a welcome message",
+    "-c",
+    "ENV MODE=tutorial",
+    "-c",
+    r#"CMD ["cat","/etc/motd"]"#,
+    "-c",
+    "WORKDIR /data",
+    "-c",
+    "USER app",
+];
+
+/// The archives, made with `daemon` (which the caller holds) the first time.
+pub(crate) fn made(daemon: &Daemon) -> &'static Made {
+    static MADE: OnceLock<Made> = OnceLock::new();
+    MADE.get_or_init(|| make(daemon).expect("make the daemon's archives"))
+}
+
+fn make(d: &Daemon) -> std::io::Result<Made> {
+    let dir = std::env::temp_dir().join(format!("layerwise-daemon-archives-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("context/files/nested"))?;
+    d.reset()?;
+    d.import_busybox("test/busybox:1")?;
+    std::fs::write(dir.join("context/Dockerfile"), DOCKERFILE)?;
+    std::fs::write(dir.join("context/files/readme.txt"), "copied\n")?;
+    std::fs::write(dir.join("context/files/nested/data.bin"), [0u8, 1, 2, 255])?;
+    d.docker(&["build", "-q", "-t", "test/built:1", &dir.join("context").display().to_string()])?;
+    d.docker(&["run", "--name", "tutorial", "--network", "none", "test/busybox:1", "sh", "-c", TUTORIAL_RUN])?;
+    d.docker(&[&["commit"][..], &TUTORIAL_COMMIT, &["tutorial", "test/tutorial:1"]].concat())?;
+    let path = |name: &str| dir.join(name);
+    let save = |out: &Path, names: &[&str]| d.docker(&[&["save", "-o", &out.display().to_string()][..], names].concat()).map(drop);
+    let made = Made { base: path("base.tar"), build: path("build.tar"), commit: path("commit.tar"), several: path("several.tar"), gzipped: path("several.tar.gz") };
+    save(&made.base, &["test/busybox:1"])?;
+    save(&made.build, &["test/built:1"])?;
+    save(&made.commit, &["test/tutorial:1"])?;
+    save(&made.several, &["test/busybox:1", "test/built:1", "test/tutorial:1"])?;
+    let gzip = std::process::Command::new("gzip").arg("-c").arg(&made.several).output()?;
+    std::fs::write(&made.gzipped, gzip.stdout)?;
+    Ok(made)
+}
+
+/// Runs `args` through the CLI against the daemon and against the harness until both print
+/// the same, at most three times (a relative time may tick between the two); the last pair
+/// when they never agree.
+pub(crate) fn both(d: &Daemon, h: &Harness, args: &[&str]) -> (String, String) {
+    let mut last = (String::new(), String::new());
+    for _ in 0..3 {
+        let theirs = d.docker(args).unwrap_or_else(|e| panic!("{e}"));
+        let ours = h.docker(args);
+        if theirs == ours {
+            return (theirs, ours);
+        }
+        last = (theirs, ours);
+    }
+    last
+}
+
+/// Asserts the CLI prints `args` the same against the daemon and the harness.
+pub(crate) fn assert_same(d: &Daemon, h: &Harness, args: &[&str], what: &str) {
+    let (theirs, ours) = both(d, h, args);
+    assert_eq!(ours, theirs, "{what}: docker {}\n--- daemon:\n{theirs}\n--- harness:\n{ours}", args.join(" "));
+}
+
+/// Fields of `docker image inspect` that API 1.41 (the daemon) has and 1.50 (the harness, as
+/// docker 28 answers) does not: `Container` and `ContainerConfig` (removed from the API in
+/// 1.45), `VirtualSize` (removed in 1.44), and in `Config` the container-only fields 1.47
+/// stopped reporting for images. `GraphDriver` is the daemon's storage driver (`vfs` here):
+/// a browser store has none. And 1.41 writes `Config` as moby's `container.Config`, every field
+/// present (`"Env": null`, `"User": ""`), where 1.50 writes the OCI image config, whose empty
+/// fields are omitted: empty values are dropped from `Config` on both sides.
+const VERSION_FIELDS: [&str; 4] = ["Container", "ContainerConfig", "VirtualSize", "GraphDriver"];
+const CONTAINER_ONLY_CONFIG: [&str; 9] = ["Hostname", "Domainname", "AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce", "Image"];
+
+/// `docker image inspect` of `name` as the daemon prints it, without the fields of
+/// [`VERSION_FIELDS`] and [`CONTAINER_ONLY_CONFIG`], and `Config` without empty values.
+pub(crate) fn daemon_inspect(d: &Daemon, name: &str) -> Value {
+    let mut value: Value = serde_json::from_str(&d.docker(&["image", "inspect", name]).unwrap()).unwrap();
+    for image in value.as_array_mut().unwrap() {
+        let image = image.as_object_mut().unwrap();
+        for field in VERSION_FIELDS {
+            image.remove(field);
+        }
+        if let Some(config) = image.get_mut("Config").and_then(Value::as_object_mut) {
+            for field in CONTAINER_ONLY_CONFIG {
+                config.remove(field);
+            }
+        }
+    }
+    without_empty_config(value)
+}
+
+/// `docker image inspect` of `name` as the harness prints it, `Config` without empty values.
+pub(crate) fn harness_inspect(h: &Harness, name: &str) -> Value {
+    without_empty_config(serde_json::from_str(&h.docker(&["image", "inspect", name])).unwrap())
+}
+
+fn without_empty_config(mut value: Value) -> Value {
+    let empty = |v: &Value| match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    };
+    for image in value.as_array_mut().into_iter().flatten() {
+        if let Some(config) = image.get_mut("Config").and_then(Value::as_object_mut) {
+            config.retain(|_, v| !empty(v));
+        }
+    }
+    value
+}
+
+/// The repo:tag names the daemon lists.
+fn tags(d: &Daemon) -> Vec<String> {
+    d.docker(&["images", "--format", "{{.Repository}}:{{.Tag}}"]).unwrap().lines().filter(|l| !l.contains("<none>")).map(str::to_owned).collect()
+}
+
+/// Loads `archive` into the emptied daemon and into a new harness; asserts `docker images`
+/// (also `-a --no-trunc`), `docker history` (also `--no-trunc`) and `docker image inspect`
+/// agree for each image.
+fn judge(d: &Daemon, archive: &Path) {
+    let what = archive.file_name().unwrap().to_string_lossy().into_owned();
+    d.reset().unwrap();
+    d.docker(&["load", "-i", &archive.display().to_string()]).unwrap();
+    let h = Harness::start(&[archive.to_path_buf()]);
+    assert_same(d, &h, &["images"], &what);
+    assert_same(d, &h, &["images", "-a", "--no-trunc"], &what);
+    let names = tags(d);
+    assert!(!names.is_empty(), "{what}: the daemon lists no image");
+    for name in &names {
+        assert_same(d, &h, &["history", name], &what);
+        assert_same(d, &h, &["history", "--no-trunc", name], &what);
+        assert_eq!(harness_inspect(&h, name), daemon_inspect(d, name), "{what}: docker image inspect {name}");
+    }
+}
+
+#[test]
+fn archives_the_daemon_saved_print_as_the_daemon_prints_them() {
+    let d = Daemon::shared();
+    let m = made(&d);
+    for archive in [&m.base, &m.build, &m.commit, &m.several, &m.gzipped] {
+        judge(&d, archive);
+    }
+}
+
+/// A file in a tar stream, as compared: everything but its time.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct FileRow {
+    kind: EntryKind,
+    mode: u32,
+    uid: u64,
+    gid: u64,
+    link: Option<String>,
+    content: Vec<u8>,
+}
+
+/// The entries of a tar stream by path (a leading `./` and trailing `/` dropped).
+pub(crate) fn tar_rows(bytes: &[u8]) -> BTreeMap<String, FileRow> {
+    let mut rows = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let mut stream = TarStream::new();
+    stream
+        .feed(bytes, &mut |event| match event {
+            TarEvent::Entry(e) => {
+                let path = e.path.trim_start_matches("./").trim_end_matches('/').to_owned();
+                rows.insert(path.clone(), FileRow { kind: e.kind, mode: e.mode & 0o7777, uid: e.uid, gid: e.gid, link: e.link, content: Vec::new() });
+                current = Some(path);
+            }
+            TarEvent::Data(data) => {
+                if let Some(row) = current.as_ref().and_then(|p| rows.get_mut(p)) {
+                    row.content.extend_from_slice(data);
+                }
+            }
+        })
+        .expect("a tar stream");
+    rows
+}
