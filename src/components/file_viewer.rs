@@ -29,8 +29,8 @@ fn data_of<'a>(fs: &'a ImageFs, entry: &'a Entry, layer: usize) -> Option<(&'a E
     match entry.kind {
         EntryKind::File => Some((entry, layer)),
         EntryKind::Hardlink => {
-            let target = entry.link.as_deref()?.trim_start_matches('/').trim_start_matches("./");
-            fs.merged.get(target).filter(|n| n.entry.kind == EntryKind::File).map(|n| (&n.entry, n.layer))
+            let target = layerwise_core::fs::in_root(entry.link.as_deref()?);
+            fs.merged.get(&target).filter(|n| n.entry.kind == EntryKind::File).map(|n| (&n.entry, n.layer))
         }
         _ => None,
     }

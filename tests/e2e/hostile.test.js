@@ -64,12 +64,12 @@ test('a file that is not a tar is refused', async () => {
 
 test('real broken archives are refused with their reason', async (t) => {
   const cases = [
-    ['google_go-containerregistry_null_manifest.tar', /`manifest.json` is null/],
+    ['google_go-containerregistry_null_manifest.tar', /the archive holds no images/],
     ['snyk_snyk-docker-plugin_unsupported-image.tar', /not an image archive/],
     ['google_go-containerregistry_sparse_foreign.tar', /is not in the archive/],
     ['snyk_snyk-docker-plugin_nginx-os-release-link.tar', /diff_id/],
-    // Refused by the tar side, in the import's second worker.
-    ['google_osv-scalibr_symlink-attack.tar', /unsafe entry: symlink `dir1\/attack-symlink.txt` points outside the image root/],
+    // Refused for what the tar side hashed, in the import's second worker.
+    ['snyk_snyk-docker-plugin_java.tar', /uncompresses to/],
   ];
   let ran = 0;
   for (const [name, why] of cases) {

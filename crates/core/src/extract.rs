@@ -171,7 +171,7 @@ pub async fn folder_tar<L: LayerBlobs, B: BlobBuilder>(fs: &MergedFs, dir: &str,
             EntryKind::File if e.data_len == 0 => put(&headers(&name(path), e.kind, 0, None, meta), out),
             EntryKind::File => files.entry(node.layer).or_default().push((name(path), e.clone())),
             EntryKind::Hardlink => {
-                let target = e.link.as_deref().map(|t| t.trim_start_matches('/').trim_start_matches("./")).and_then(|t| fs.get(t));
+                let target = e.link.as_deref().map(crate::fs::in_root).and_then(|t| fs.get(&t));
                 match target.filter(|t| t.entry.kind == EntryKind::File) {
                     Some(t) if t.entry.data_len > 0 => files.entry(t.layer).or_default().push((name(path), Entry { mode: e.mode, ..t.entry.clone() })),
                     _ => put(&headers(&name(path), EntryKind::File, 0, None, meta), out),

@@ -80,7 +80,7 @@ pub fn json_models(data: &[u8]) {
     let _ = crate::spec::parse::<crate::spec::ImageConfig>("config", data);
     let _ = crate::spec::parse::<crate::spec::Manifest>("manifest", data);
     let _ = crate::spec::parse::<crate::spec::Index>("index", data);
-    let _ = crate::spec::parse::<Option<Vec<crate::spec::ManifestItem>>>("manifest.json", data);
+    let _ = crate::spec::parse::<Vec<crate::spec::ManifestItem>>("manifest.json", data);
 }
 
 /// Digests, references, platforms and paths parsed from text.

@@ -23,16 +23,17 @@ const POSITIVE: &[(&str, &[&str])] = &[
     ("wagoodman_dive_test-oci-zstd-image.tar", &[]),
     ("google_go-containerregistry_foreign.tar", &["gcr.io/foo/bar:latest"]),
     ("aquasecurity_trivy_alpine-310.tar.gz", &["alpine:3.10"]),
+    // MALICIOUS: dockerd 20.10 loads it (it applies layers chrooted, so the symlink cannot lead
+    // out), and so do we: the link is kept as written and resolves inside the root.
+    ("google_osv-scalibr_symlink-attack.tar", &["symlink-attack:latest"]),
 ];
 
 /// Archives that must be refused, with a fragment of the message that says why.
 const REFUSED: &[(&str, &str)] = &[
-    ("google_go-containerregistry_null_manifest.tar", "`manifest.json` is null"),
+    ("google_go-containerregistry_null_manifest.tar", "the archive holds no images"),
     ("snyk_snyk-docker-plugin_unsupported-image.tar", "not an image archive"),
     ("wagoodman_dive_test-gzip-image.tar", "not an image archive"),
     ("google_osv-scalibr_escape.tar", "not an image archive"),
-    // MALICIOUS: docker's classic unpacker refuses this symlink, and so do we.
-    ("google_osv-scalibr_symlink-attack.tar", "symlink `dir1/attack-symlink.txt` points outside the image root (to `../../secret.txt`)"),
     ("google_go-containerregistry_sparse_foreign.tar", "foreign layer sha256:7f7a4a3ef87ee4ad745aa3a1da078bc7a75362a9518596753636d1f03ecb69b8 is not in the archive: it is meant to be fetched from example.com"),
     ("snyk_snyk-docker-plugin_nginx-os-release-link.tar", "diff_id"),
     // BROKEN-BY-HAND, compressed as a whole: decompressed, then refused for the mismatch.

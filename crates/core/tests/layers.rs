@@ -149,7 +149,7 @@ fn the_two_sides_apart_find_what_one_reader_finds() {
             assert_eq!(read_apart(&blob, blob_chunk, tar_chunk).unwrap(), whole, "chunks {blob_chunk}/{tar_chunk}");
         }
     }
-    let mut escaping = TarWriter::new().file("../etc/passwd", b"x", 0o644).finish();
+    let mut escaping = TarWriter::new().file(".wh..", b"x", 0o644).finish();
     escaping = tool("gzip", &["-c"], &escaping);
     let (one, apart) = (read_in_chunks(&escaping, 512).unwrap_err(), read_apart(&escaping, 512, 512).unwrap_err());
     assert!(matches!(one, LayerError::Unsafe(_)), "{one}");

@@ -160,9 +160,10 @@ fn without_empty_config(mut value: Value) -> Value {
     value
 }
 
-/// The repo:tag names the daemon lists.
+/// A name for each image the daemon lists: its `repo:tag`, or its ID when it has none.
 fn tags(d: &Daemon) -> Vec<String> {
-    d.docker(&["images", "--format", "{{.Repository}}:{{.Tag}}"]).unwrap().lines().filter(|l| !l.contains("<none>")).map(str::to_owned).collect()
+    let listed = d.docker(&["images", "-a", "--no-trunc", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"]).unwrap();
+    listed.lines().filter_map(|l| l.split_once(' ')).map(|(tag, id)| if tag.contains("<none>") { id.to_owned() } else { tag.to_owned() }).collect()
 }
 
 /// Loads `archive` into the emptied daemon and into a new harness; asserts `docker images`
@@ -224,4 +225,87 @@ pub(crate) fn tar_rows(bytes: &[u8]) -> BTreeMap<String, FileRow> {
         })
         .expect("a tar stream");
     rows
+}
+
+/// Saves `names` from the harness with `docker save -o`; the archive's path.
+fn save_from(h: &Harness, names: &[&str], out: &Path) -> PathBuf {
+    h.docker(&[&["save", "-o", &out.display().to_string()][..], names].concat());
+    out.to_path_buf()
+}
+
+/// Loads `archive` (one the harness saved) into the emptied daemon: its lines must be those a
+/// new harness prints for the same `docker load`, and the daemon must then list and describe
+/// the images as that harness does.
+fn assert_daemon_loads(d: &Daemon, archive: &Path, what: &str) {
+    let predicted = Harness::start(&[]);
+    let lines = predicted.docker(&["load", "-i", &archive.display().to_string()]);
+    d.reset().unwrap();
+    let loaded = d.docker(&["load", "-i", &archive.display().to_string()]).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(loaded, lines, "{what}: docker load");
+    assert_same(d, &predicted, &["images", "-a", "--no-trunc"], what);
+    for name in tags(d) {
+        assert_same(d, &predicted, &["history", "--no-trunc", &name], what);
+        assert_eq!(harness_inspect(&predicted, &name), daemon_inspect(d, &name), "{what}: docker image inspect {name}");
+    }
+}
+
+#[test]
+fn what_the_harness_saves_the_daemon_loads_as_we_predict() {
+    let d = Daemon::shared();
+    let m = made(&d);
+    let mut sources = crate::common::archives();
+    sources.push(m.several.clone());
+    let h = Harness::start(&sources);
+    let dir = std::env::temp_dir().join(format!("layerwise-daemon-saves-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut all: Vec<String> = h.state.images().iter().flat_map(|i| i.repo_tags.clone()).collect();
+    all.sort();
+    for (n, name) in all.iter().enumerate() {
+        let archive = save_from(&h, &[name], &dir.join(format!("{n}.tar")));
+        assert_daemon_loads(&d, &archive, name);
+    }
+    let names: Vec<&str> = all.iter().map(String::as_str).collect();
+    let archive = save_from(&h, &names, &dir.join("all.tar"));
+    assert_daemon_loads(&d, &archive, "every image in one save");
+    assert_eq!(d.docker(&["run", "--rm", "--network", "none", "test/built:1"]).unwrap(), "hi\n");
+}
+
+/// What `docker load` of `archive` gives in the emptied daemon: its lines, or its error.
+fn daemon_load(d: &Daemon, archive: &Path) -> Result<String, String> {
+    d.reset().unwrap();
+    let out = d.docker_output(&["load", "-i", &archive.display().to_string()], None).unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).trim().to_owned();
+    if out.status.success() { Ok(text(&out.stdout)) } else { Err(text(&out.stderr)) }
+}
+
+/// Every real archive of `../shared/fixtures`: where the daemon loads it, we import it and the
+/// CLI prints the same over both; where it refuses, we say what we do instead (the table in
+/// RELIABILITY.md is this test's output).
+#[test]
+fn every_fixture_the_daemon_loads_we_load_and_print_alike() {
+    let d = Daemon::shared();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("notice: {} is absent; skipped", dir.display());
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e != "md")).collect();
+    paths.sort();
+    let mut table = Vec::new();
+    for path in &paths {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let theirs = daemon_load(&d, path);
+        let ours = layerwise_server::engine_api::State::load(std::slice::from_ref(path)).map(|s| s.images().len()).map_err(|e| e.to_string());
+        table.push(format!("| `{name}` | {} | {} |", theirs.as_ref().map_or_else(|e| format!("refused: {e}"), |l| l.replace('\n', "; ")), ours.as_ref().map_or_else(|e| format!("refused: {e}"), |n| format!("{n} image(s)"))));
+        match &theirs {
+            // It loads nothing and says nothing; we say so (RELIABILITY.md, "Policy").
+            Ok(lines) if lines.is_empty() => assert!(ours.as_ref().is_err_and(|e| e.contains("holds no images")), "{name}: {ours:?}"),
+            Ok(_) => {
+                assert!(ours.is_ok(), "{name}: the daemon loads it, we refuse: {ours:?}");
+                judge(&d, path);
+            }
+            Err(_) => {}
+        }
+    }
+    eprintln!("{}", table.join("\n"));
 }

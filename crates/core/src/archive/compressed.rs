@@ -202,7 +202,7 @@ pub async fn scan<S: ArchiveSource>(
     }
     let len = scanner.tar_len();
     tar.finish()?;
-    let index = ArchiveIndex::from_entries(scanner.entries)?;
+    let index = ArchiveIndex::from_entries(scanner.entries);
     Ok((index, Metadata { files: scanner.files, len }))
 }
 

@@ -49,18 +49,12 @@ pub enum ArchiveError {
         urls: String,
     },
     /// A path resolves through too many links, or in a loop.
-    #[error("`{0}` is a link that does not resolve to a file in the archive (a loop, or more than 2 hops)")]
+    #[error("`{0}` is a link that does not resolve to a file in the archive (a loop, or more than 40 hops)")]
     BadLink(String),
-    /// A control file appears twice, so tools would disagree on which to read.
-    #[error("`{0}` appears more than once in the archive")]
-    Duplicate(String),
     /// A JSON document is malformed.
     #[error(transparent)]
     Json(#[from] JsonError),
-    /// `manifest.json` is `null`.
-    #[error("`manifest.json` is null (an empty list `[]` would mean no images)")]
-    NullManifest,
-    /// Nothing to import.
+    /// Nothing to import (`manifest.json` is `[]` or `null`, or an index lists nothing).
     #[error("the archive holds no images")]
     NoImages,
     /// A file is larger than a metadata file may be.

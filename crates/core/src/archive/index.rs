@@ -8,13 +8,14 @@ use crate::tar::{Entry, EntryKind, Need, TarWalker};
 /// How many bytes are read at once while walking headers: small entries (configs, `json`,
 /// `VERSION`) are then walked without a read per header.
 const READ_AHEAD: usize = 64 * 1024;
-/// Links followed when resolving a path (old `docker save` writes one hop for shared layers).
-const MAX_LINK_HOPS: usize = 2;
-/// Files whose duplicates would let two tools read two different archives.
-const CONTROL_FILES: [&str; 4] = ["manifest.json", "index.json", "oci-layout", "repositories"];
+/// Links followed when resolving a path: dockerd extracts the archive and opens its files, so the
+/// kernel follows links, up to its limit (`MAXSYMLINKS`, 40). Old `docker save` writes one hop
+/// for shared layers.
+const MAX_LINK_HOPS: usize = 40;
 
 /// Every entry of an archive by cleaned path; the last of two same-named entries wins, as when
-/// docker extracts the archive, except for control files, which must be unique.
+/// dockerd extracts the archive (control files too: dockerd 20.10 loads the last
+/// `manifest.json`).
 pub struct ArchiveIndex {
     entries: HashMap<String, Entry>,
     /// Paths in archive order, for messages.
@@ -36,7 +37,7 @@ impl ArchiveIndex {
     /// Walks every header of a plain tar archive, reading only headers and extensions.
     ///
     /// # Errors
-    /// [`ArchiveError`] when the tar is broken or a control file appears twice.
+    /// [`ArchiveError`] when the tar is broken.
     pub async fn build<S: ArchiveSource>(source: &S) -> Result<Self, ArchiveError> {
         let len = source.len();
         let mut walker = TarWalker::new();
@@ -51,7 +52,7 @@ impl ArchiveIndex {
                     if block.len() < 512 {
                         walker.on_eof(len)?;
                     } else if let Some(entry) = walker.on_header(&block)? {
-                        index.insert(entry)?;
+                        index.insert(entry);
                     }
                 }
                 Need::Extension { at, len: n } => {
@@ -69,29 +70,22 @@ impl ArchiveIndex {
     }
 
     /// An index of entries read some other way (a compressed archive, streamed).
-    ///
-    /// # Errors
-    /// [`ArchiveError::Duplicate`] when a control file appears twice.
-    pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Result<Self, ArchiveError> {
+    pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Self {
         let mut index = Self { entries: HashMap::new(), order: Vec::new() };
         for e in entries {
-            index.insert(e)?;
+            index.insert(e);
         }
-        Ok(index)
+        index
     }
 
-    fn insert(&mut self, entry: Entry) -> Result<(), ArchiveError> {
+    fn insert(&mut self, entry: Entry) {
         let path = clean_path(&entry.path);
         if path.is_empty() {
-            return Ok(());
-        }
-        if self.entries.contains_key(&path) && CONTROL_FILES.contains(&path.as_str()) {
-            return Err(ArchiveError::Duplicate(path));
+            return;
         }
         if self.entries.insert(path.clone(), entry).is_none() {
             self.order.push(path);
         }
-        Ok(())
     }
 
     /// True when the archive has an entry at `path`.

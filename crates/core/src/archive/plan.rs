@@ -98,19 +98,19 @@ pub async fn plan<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: 
 
 async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Vec<PlannedImage>, ArchiveError> {
     let raw = read_file(source, index, "manifest.json", "the archive").await?;
-    let items: Option<Vec<ManifestItem>> = spec::parse("`manifest.json`", &raw)?;
-    let items = items.ok_or(ArchiveError::NullManifest)?;
+    // Read as moby reads it: the first JSON value, whatever follows; `null` is no items (dockerd
+    // 20.10 loads such an archive and prints nothing).
+    let items: Vec<ManifestItem> = spec::parse_first("`manifest.json`", &raw)?;
     if items.is_empty() {
         return Err(ArchiveError::NoImages);
     }
     let mut images = Vec::with_capacity(items.len());
     for (n, item) in items.iter().enumerate() {
         let wanted_by = format!("`manifest.json` item {n}");
+        // As moby's loader: the files are found by name, and a name is only a name (the image ID
+        // is the config's sha256, each layer is verified by its diff_id).
         let config_raw = read_file(source, index, &item.config, &wanted_by).await?;
         let config_digest = Digest::of(&config_raw);
-        if let Some(named) = digest_in_name(&item.config) {
-            check_digest(&format!("config `{}`", item.config), &named, &config_digest)?;
-        }
         let config: ImageConfig = spec::parse(&format!("config `{}`", item.config), &config_raw)?;
         check_layer_count(&wanted_by, item.layers.len())?;
         if config.rootfs.diff_ids.len() != item.layers.len() {
@@ -120,23 +120,15 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
                 diff_ids: config.rootfs.diff_ids.len(),
             });
         }
-        let sources = layer_sources(item, &wanted_by)?;
         let layers = item
             .layers
             .iter()
             .zip(&config.rootfs.diff_ids)
             .map(|(path, diff_id)| {
-                let source = sources.iter().find(|(d, _)| d == diff_id).map(|(_, desc)| desc);
-                let at = index.locate(path, &wanted_by).map_err(|e| foreign_or(e, diff_id, source))?;
-                if let Some(desc) = source {
-                    check_size(&at, desc.size)?;
-                }
-                Ok(PlannedLayer {
-                    at,
-                    diff_id: diff_id.clone(),
-                    digest: source.map(|d| d.digest.clone()).or_else(|| digest_in_name(path)),
-                    media_type: source.map(|d| d.media_type.clone()),
-                })
+                let source = item.layer_sources.get(&diff_id.to_string());
+                let at = index.locate(path, &wanted_by).map_err(|e| foreign_or(e, diff_id, source.map_or(&[][..], |s| &s.urls)))?;
+                let media_type = source.map(|s| s.media_type.clone()).filter(|m| !m.is_empty());
+                Ok(PlannedLayer { at, diff_id: diff_id.clone(), digest: None, media_type })
             })
             .collect::<Result<Vec<_>, ArchiveError>>()?;
         let tags = item
@@ -144,13 +136,14 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
             .iter()
             .map(|t| parse_tag(t, &wanted_by))
             .collect::<Result<Vec<_>, _>>()?;
-        let parent = match &item.parent {
-            Some(p) if !p.is_empty() => Some(
-                Digest::parse(p).map_err(|source| ArchiveError::BadDigest { what: format!("`Parent` of {wanted_by}"), source })?,
-            ),
-            _ => None,
-        };
+        let parent = item.parent.as_deref().and_then(|p| Digest::parse(p).ok());
         images.push(PlannedImage { tags, config_digest, config_raw, config, manifest: None, layers, parent, attestations: Vec::new() });
+    }
+    // moby's `validatedParentLinks`: a parent is kept only when it is another image of the same
+    // archive (anything else in `Parent`, a digest or not, is dropped).
+    let ids: Vec<Digest> = images.iter().map(|i| i.config_digest.clone()).collect();
+    for image in &mut images {
+        image.parent = image.parent.take().filter(|p| *p != image.config_digest && ids.contains(p));
     }
     Ok(images)
 }
@@ -227,7 +220,7 @@ async fn planned_from_manifest<S: ArchiveSource>(
         .iter()
         .zip(&config.rootfs.diff_ids)
         .map(|(l, diff_id)| {
-            let at = index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}")).map_err(|e| foreign_or(e, diff_id, Some(l)))?;
+            let at = index.locate(&blob_path(&l.digest), &format!("manifest {manifest_digest}")).map_err(|e| foreign_or(e, diff_id, &l.urls))?;
             check_size(&at, l.size)?;
             Ok(PlannedLayer {
                 at,
@@ -251,26 +244,14 @@ async fn planned_from_manifest<S: ArchiveSource>(
 
 /// `LayerSources` of a `manifest.json` item: descriptors by diff_id, written for foreign layers
 /// (and, by Docker 25+, for every layer).
-fn layer_sources(item: &ManifestItem, wanted_by: &str) -> Result<Vec<(Digest, Descriptor)>, ArchiveError> {
-    item.layer_sources
-        .iter()
-        .map(|(diff_id, desc)| {
-            let what = format!("`LayerSources` of {wanted_by}");
-            let diff_id = Digest::parse(diff_id).map_err(|source| ArchiveError::BadDigest { what: what.clone(), source })?;
-            let desc: Descriptor = serde_json::from_value(desc.clone()).map_err(|e| crate::spec::JsonError { what, reason: e.to_string() })?;
-            Ok((diff_id, desc))
-        })
-        .collect()
-}
-
 /// A missing layer that the metadata says lives at URLs (a foreign, non-distributable layer) is
 /// named as such: Layerwise records such layers but never fetches them.
-fn foreign_or(error: ArchiveError, diff_id: &Digest, source: Option<&Descriptor>) -> ArchiveError {
-    match (error, source) {
-        (ArchiveError::Missing { .. }, Some(desc)) if !desc.urls.is_empty() => {
-            ArchiveError::ForeignLayerMissing { diff_id: diff_id.clone(), urls: desc.urls.join(", ") }
+fn foreign_or(error: ArchiveError, diff_id: &Digest, urls: &[String]) -> ArchiveError {
+    match error {
+        ArchiveError::Missing { .. } if !urls.is_empty() => {
+            ArchiveError::ForeignLayerMissing { diff_id: diff_id.clone(), urls: urls.join(", ") }
         }
-        (error, _) => error,
+        error => error,
     }
 }
 
@@ -418,16 +399,6 @@ fn parse_tag(tag: &str, wanted_by: &str) -> Result<Reference, ArchiveError> {
 /// `blobs/sha256/<hex>`.
 pub(super) fn blob_path(digest: &Digest) -> String {
     format!("blobs/sha256/{}", digest.hex())
-}
-
-/// The digest a file name claims: `<hex>.json`, `<hex>.tar`, `<hex>/layer.tar` is not one (a v1
-/// ID), `blobs/sha256/<hex>` is.
-fn digest_in_name(path: &str) -> Option<Digest> {
-    let clean = super::clean_path(path);
-    if let Some(hex) = clean.strip_prefix("blobs/sha256/") {
-        return Digest::from_hex(hex);
-    }
-    clean.strip_suffix(".json").filter(|s| !s.contains('/')).and_then(Digest::from_hex)
 }
 
 /// A layer blob must be the size its descriptor says.

@@ -13,7 +13,7 @@ mod tree;
 mod whiteout;
 
 pub use merged::{LayerChanges, MergedFs, Node, Waste};
-pub use path::{check_entry, clean, UnsafeEntry};
+pub use path::{check_entry, clean, in_root, UnsafeEntry};
 pub use secrets::looks_secret;
 pub use tree::{Row, SortBy, Tree};
 pub use whiteout::{classify as classify_whiteout, Whiteout, OPAQUE, WHITEOUT_PREFIX};

@@ -19,7 +19,7 @@ pub enum Whiteout<'a> {
     Opaque(&'a str),
     /// AUFS metadata, skipped.
     Meta,
-    /// A whiteout that names nothing: `.wh.`, `.wh..`, `.wh...`.
+    /// A whiteout that names the root: `.wh.`, `.wh..` or `.wh...` at the top, `a/.wh...`.
     Invalid,
 }
 
@@ -33,10 +33,12 @@ pub fn classify(path: &str) -> Whiteout<'_> {
     if base.starts_with(META_PREFIX) {
         return Whiteout::Meta;
     }
-    if name.is_empty() || name == "." || name == ".." {
-        return Whiteout::Invalid;
+    // moby removes `filepath.Join(dir, name)`: `a/.wh.` and `a/.wh..` remove `a`, `a/b/.wh...`
+    // removes `a`; what names the root cannot be removed.
+    match super::path::in_root(&format!("{dir}/{name}")) {
+        target if target.is_empty() => Whiteout::Invalid,
+        target => Whiteout::Delete(target),
     }
-    Whiteout::Delete(if dir.is_empty() { name.to_owned() } else { format!("{dir}/{name}") })
 }
 
 #[cfg(test)]
@@ -50,9 +52,13 @@ mod tests {
         assert_eq!(classify("var/.wh..wh..opq"), Whiteout::Opaque("var"));
         assert_eq!(classify(".wh..wh.plnk/12"), Whiteout::None);
         assert_eq!(classify(".wh..wh.plnk"), Whiteout::Meta);
-        for bad in [".wh.", ".wh..", ".wh...", "etc/.wh.."] {
-            assert_eq!(classify(bad), Whiteout::Invalid, "{bad}");
+        for root in [".wh.", ".wh..", ".wh...", "etc/.wh..."] {
+            assert_eq!(classify(root), Whiteout::Invalid, "{root}");
         }
+        // As dockerd 20.10 applies them: the folder itself, or its parent.
+        assert_eq!(classify("etc/.wh.."), Whiteout::Delete("etc".into()));
+        assert_eq!(classify("etc/.wh."), Whiteout::Delete("etc".into()));
+        assert_eq!(classify("etc/sub/.wh..."), Whiteout::Delete("etc".into()));
         assert_eq!(classify(".wh.etc/somefile"), Whiteout::None);
     }
 }

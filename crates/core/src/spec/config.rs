@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 use super::null_default;
 use crate::digest::Digest;
 
-/// An image config. Unknown fields are kept in `extra`.
+/// An image config. Unknown fields are ignored, as moby's loader ignores them (the raw bytes are
+/// kept wherever the config is).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageConfig {
     /// When the image was created, RFC 3339.
@@ -41,9 +42,6 @@ pub struct ImageConfig {
     /// Docker: the daemon version that made the image (legacy builder and commit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker_version: Option<String>,
-    /// Every other field, kept as it was.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// `rootfs` of a config.
@@ -123,9 +121,6 @@ pub struct RunConfig {
     /// The shell for shell-form commands.
     #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
     pub shell: Vec<String>,
-    /// Every other field (legacy `Hostname`, `Image`, …), kept but not printed by inspect.
-    #[serde(flatten, skip_serializing)]
-    pub extra: Map<String, Value>,
 }
 
 impl RunConfig {
@@ -176,8 +171,6 @@ mod tests {
         let run = c.config.ok_or("no config")?;
         assert_eq!(run.cmd, vec!["/bin/sh"]);
         assert!(run.entrypoint.is_empty() && run.labels.is_empty());
-        assert_eq!(run.extra["Hostname"], "x");
-        assert_eq!(c.extra["container"], "abc");
         assert_eq!(serde_json::to_string(&run)?, r#"{"Cmd":["/bin/sh"]}"#);
         Ok(())
     }

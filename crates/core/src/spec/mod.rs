@@ -7,10 +7,11 @@
 
 mod config;
 mod docker_save;
+mod go_json;
 mod manifest;
 
 pub use config::{History, ImageConfig, RootFs, RunConfig};
-pub use docker_save::ManifestItem;
+pub use docker_save::{LayerSource, ManifestItem};
 pub use manifest::{Descriptor, Index, Manifest, Platform};
 
 use serde::{Deserialize, Deserializer};
@@ -19,7 +20,9 @@ use serde::{Deserialize, Deserializer};
 /// containers/image use 4 MiB for manifests and configs).
 pub const MAX_JSON_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Parses a JSON document of at most [`MAX_JSON_BYTES`], naming `what` in the error.
+/// Parses a JSON document of at most [`MAX_JSON_BYTES`] as Go's `encoding/json` reads it (the
+/// rules of [`go_json`]: keys match fields case-insensitively, a repeated key takes its last
+/// value, `null` is an empty value), naming `what` in the error.
 ///
 /// # Errors
 /// [`JsonError`] when the bytes are too big or not the expected document.
@@ -27,7 +30,20 @@ pub fn parse<T: for<'de> Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T
     if bytes.len() as u64 > MAX_JSON_BYTES {
         return Err(JsonError { what: what.to_owned(), reason: format!("{} bytes is over the limit of {MAX_JSON_BYTES} bytes", bytes.len()) });
     }
-    serde_json::from_slice(bytes).map_err(|e| JsonError { what: what.to_owned(), reason: e.to_string() })
+    go_json::from_slice(bytes).map_err(|e| JsonError { what: what.to_owned(), reason: e.to_string() })
+}
+
+/// Parses the first JSON value of a document of at most [`MAX_JSON_BYTES`] as [`parse`] does,
+/// ignoring what follows it, as Go's `json.Decoder` does: moby's loader reads `manifest.json`
+/// that way, so `[…]` followed by anything loads.
+///
+/// # Errors
+/// [`JsonError`] when the bytes are too big or the first value is not the expected document.
+pub fn parse_first<T: for<'de> Deserialize<'de>>(what: &str, bytes: &[u8]) -> Result<T, JsonError> {
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(JsonError { what: what.to_owned(), reason: format!("{} bytes is over the limit of {MAX_JSON_BYTES} bytes", bytes.len()) });
+    }
+    go_json::first_from_slice(bytes).map_err(|e| JsonError { what: what.to_owned(), reason: e.to_string() })
 }
 
 /// A JSON document that could not be parsed.

@@ -72,6 +72,8 @@ pub struct TarWalker {
     pending: Pending,
     /// Set after one zero block: the next block must be zero too.
     after_zero: bool,
+    /// Where the last entry's data ends (`u64::MAX` while an extension's padding is skipped).
+    data_end: u64,
 }
 
 impl Default for TarWalker {
@@ -83,7 +85,7 @@ impl Default for TarWalker {
 impl TarWalker {
     /// A walker at the start of a stream.
     pub fn new() -> Self {
-        Self { need: Need::Header { at: 0 }, ext: None, pending: Pending::default(), after_zero: false }
+        Self { need: Need::Header { at: 0 }, ext: None, pending: Pending::default(), after_zero: false, data_end: 0 }
     }
 
     /// What to supply next.
@@ -154,6 +156,7 @@ impl TarWalker {
         let data_len = if kind.is_header_only() { 0 } else { size };
         let data_at = at + 512;
         let end = padded(data_len).and_then(|p| data_at.checked_add(p)).ok_or(TarError::Overflow(at))?;
+        self.data_end = data_at + data_len;
         self.need = if end > data_at { Need::Skip { from: data_at, to: end } } else { Need::Header { at: end } };
         Ok(Entry {
             path: path_str,
@@ -189,6 +192,7 @@ impl TarWalker {
         }
         let end = padded(len as u64).map(|p| at + p).ok_or(TarError::Overflow(header_at))?;
         let data_end = at + len as u64;
+        self.data_end = u64::MAX;
         self.need = if end > data_end { Need::Skip { from: data_end, to: end } } else { Need::Header { at: end } };
         Ok(())
     }
@@ -244,7 +248,8 @@ impl TarWalker {
     /// Tells the walker the stream ended at `len`.
     ///
     /// Like Go's reader, an archive that ends where a header would start is complete even
-    /// without the two zero blocks.
+    /// without the two zero blocks, and so is one that ends in the padding after an entry's
+    /// complete data (Go's reader returns `io.EOF` there; dockerd 20.10 loads such an archive).
     ///
     /// # Errors
     /// [`TarError::Truncated`] when the stream ends inside an entry or an extension.
@@ -257,6 +262,10 @@ impl TarWalker {
             Need::Done => Ok(()),
             Need::Header { at } => Err(TarError::Truncated { at: len, needed: at + 512 - len }),
             Need::Extension { at, len: n } => Err(TarError::Truncated { at: len, needed: (at + n as u64).saturating_sub(len) }),
+            Need::Skip { .. } if len >= self.data_end => {
+                self.need = Need::Done;
+                Ok(())
+            }
             Need::Skip { to, .. } => Err(TarError::Truncated { at: len, needed: to.saturating_sub(len) }),
         }
     }

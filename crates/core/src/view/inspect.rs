@@ -87,7 +87,9 @@ pub fn inspect(image: &ImageRecord, config: &ImageConfig) -> InspectResponse {
         config: config.config.clone().unwrap_or_default(),
         architecture: config.architecture.clone(),
         variant: config.variant.clone().filter(|v| !v.is_empty()),
-        os: config.os.clone(),
+        // moby's `Image.OperatingSystem`: a config without `os` is the daemon's own (linux);
+        // dockerd 20.10 prints `"Os": "linux"` for one.
+        os: if config.os.is_empty() { "linux".to_owned() } else { config.os.clone() },
         os_version: config.os_version.clone().filter(|v| !v.is_empty()),
         size: image.size(),
         root_fs: RootFsView {

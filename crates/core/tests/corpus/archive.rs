@@ -76,9 +76,9 @@ fn control_files(out: &mut Vec<Case>, img: &Image) {
     a.set("manifest.json", b"null".to_vec());
     out.push(case(
         "null_manifest",
-        "ggcr TestNullManifest (null_manifest.tar); moby \"manifest cannot be null (but can be [])\"",
+        "ggcr TestNullManifest (null_manifest.tar); dockerd 20.10 reads null as no items, loads nothing and prints nothing (Layerwise says so as an error)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::NullManifest)), "is null"),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::NoImages)), "holds no images"),
     ));
     let mut a = img.docker();
     a.set("manifest.json", b" null\n".to_vec());
@@ -86,7 +86,7 @@ fn control_files(out: &mut Vec<Case>, img: &Image) {
         "null_manifest_with_whitespace",
         "ggcr TestNullManifest, with the whitespace encoders add",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::NullManifest)), "is null"),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::NoImages)), "holds no images"),
     ));
     let mut a = img.docker();
     a.set("manifest.json", b"[]".to_vec());
@@ -123,40 +123,40 @@ fn control_files(out: &mut Vec<Case>, img: &Image) {
     a.entries.push(Outer::file("manifest.json", manifest));
     out.push(case(
         "duplicate_manifest_json",
-        "reliability A4: containerd and moby take the last, ggcr and containers/image the first",
+        "reliability A4: containerd and moby take the last (dockerd 20.10 loads it), ggcr and containers/image the first",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::Duplicate(p) if p == "manifest.json")), "appears more than once"),
+        imports_simple(),
     ));
     let mut a = img.docker();
     a.entries.push(Outer::file("./manifest.json", b"[]".to_vec()));
     out.push(case(
         "duplicate_manifest_json_dot_slash",
-        "reliability A4, the second spelled `./manifest.json` and saying something else",
+        "reliability A4, the second spelled `./manifest.json` and saying `[]`: the last wins, as dockerd 20.10 loads nothing",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::Duplicate(p) if p == "manifest.json")), "appears more than once"),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::NoImages)), "holds no images"),
     ));
     let a = img.docker().with_file("repositories", b"{}").with_file("repositories", b"{\"x\":{}}");
     out.push(case(
         "duplicate_repositories",
-        "reliability A4 (moby legacy load reads `repositories`)",
+        "reliability A4 (moby legacy load reads `repositories`; with `manifest.json` it is not read, and dockerd 20.10 loads it)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::Duplicate(p) if p == "repositories")), "appears more than once"),
+        imports_simple(),
     ));
     let mut a = img.oci();
     let index = a.data("index.json").to_vec();
     a.entries.push(Outer::file("index.json", index));
     out.push(case(
         "duplicate_index_json",
-        "reliability A4 for OCI layouts (containerd importer takes the last)",
+        "reliability A4 for OCI layouts (containerd importer takes the last, as we do)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::Duplicate(p) if p == "index.json")), "appears more than once"),
+        accepted(|s, i| one_image(s, i, 1), "the last copy is read"),
     ));
     let a = img.oci().with_file("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#);
     out.push(case(
         "duplicate_oci_layout",
-        "reliability A4 for OCI layouts",
+        "reliability A4 for OCI layouts (the last copy is read)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::Duplicate(p) if p == "oci-layout")), "appears more than once"),
+        accepted(|s, i| one_image(s, i, 1), "the last copy is read"),
     ));
     // Duplicate blobs: the last wins, as when docker untars the archive.
     let mut a = img.docker();
@@ -227,9 +227,9 @@ fn links(out: &mut Vec<Case>, img: &Image) {
     a.entries.push(Outer::link("aaaa/layer.tar", EntryKind::Symlink, "../bbbb/layer.tar"));
     out.push(case(
         "layer_symlink_three_hops",
-        "reliability 4.7 (containers/image follows exactly one)",
+        "reliability 4.7 (containers/image follows exactly one; dockerd opens the extracted file, and the kernel follows up to 40)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::BadLink(p) if p == "aaaa/layer.tar")), "more than 2 hops"),
+        imports_simple(),
     ));
     let mut a = img.docker_with(|m| m[0]["Config"] = json!("cfg.json"));
     let config = a.entries.iter().position(|e| e.name.ends_with(".json") && e.name != "manifest.json").unwrap_or(0);
@@ -295,18 +295,18 @@ fn counts_and_digests(out: &mut Vec<Case>, img: &Image) {
     };
     out.push(case(
         "config_name_not_its_digest",
-        "image-spec image-layout.md; containerd keys blobs by the computed digest",
+        "moby's loader finds the config by name; the image ID is the sha256 of its bytes (dockerd 20.10 loads it)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::DigestMismatch { what, .. } if what.starts_with("config"))), "was expected"),
+        imports_simple(),
     ));
     let other = Digest::of(b"another blob");
     let mut a = img.docker_with(|m| m[0]["Layers"][0] = json!(format!("blobs/sha256/{}", other.hex())));
     a.entries[0].name = format!("blobs/sha256/{}", other.hex());
     out.push(case(
         "blob_name_not_its_digest",
-        "Docker 25+ layout (`blobs/sha256/<hex>` in manifest.json); image-spec image-layout.md",
+        "Docker 25+ layout (`blobs/sha256/<hex>` in manifest.json): moby's loader reads it by name and verifies the diff_id (dockerd 20.10 loads it)",
         a.tar(),
-        refused(move |e| is(e, |a| matches!(a, ArchiveError::DigestMismatch { expected, .. } if *expected == other)), "was expected"),
+        imports_simple(),
     ));
     // A8, A9: layer count against diff_ids.
     let mut two = simple();
@@ -396,9 +396,9 @@ fn counts_and_digests(out: &mut Vec<Case>, img: &Image) {
     let a = img.docker_with(|m| m[0]["Parent"] = json!("sha256:../../x"));
     out.push(case(
         "parent_not_a_digest",
-        "CVE-2024-3727 class: digests validated before use",
+        "moby validatedParentLinks: a Parent that is not an image of the archive is dropped (dockerd 20.10 loads it)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::BadDigest { what, .. } if what.contains("Parent"))), "`Parent` of"),
+        accepted(|s, i| image(s, i).is_some_and(|r| r.parent.is_none()), "imported without a parent"),
     ));
 }
 

@@ -99,11 +99,85 @@ pub(super) fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     let img = simple();
     docker_documents(&mut out, &img);
+    go_json(&mut out, &img);
     configs(&mut out);
     layer_sources(&mut out, &img);
     oci_descriptors(&mut out, &img);
     indexes(&mut out);
     out
+}
+
+/// The config stored for the one image imported.
+fn stored_config(s: &layerwise_core::store::MemoryStore, i: &[layerwise_core::import::Imported]) -> Option<layerwise_core::spec::ImageConfig> {
+    use layerwise_core::store::Store;
+    let raw = futures::executor::block_on(s.read_blob(&i.first()?.id, MAX_JSON_BYTES)).ok()?;
+    layerwise_core::spec::parse("config", &raw).ok()
+}
+
+/// Documents as Go's `encoding/json` reads them, and so as `docker load` does: keys match fields
+/// case-insensitively (an exact match wins), a repeated key takes its last value, `null` is an
+/// empty list or map, unknown keys are ignored; map keys (labels) keep their case.
+fn go_json(out: &mut Vec<Case>, img: &Image) {
+    let text = String::from_utf8(img.docker().data("manifest.json").to_vec()).unwrap_or_default();
+    let mut a = img.docker();
+    a.set("manifest.json", text.replacen(r#""Config":"#, r#""Config":"absent.json","Config":"#, 1).into_bytes());
+    out.push(case("manifest_duplicate_key", "reliability B10: two `Config` keys; Go keeps the last, as moby's loader reads it", a.tar(), imports_simple()));
+    let mut a = img.docker();
+    a.set("manifest.json", text.replace(r#""Config":"#, r#""config":"#).replace(r#""RepoTags":"#, r#""REPOTAGS":"#).replace(r#""Layers":"#, r#""layers":"#).into_bytes());
+    out.push(case(
+        "manifest_keys_in_any_case",
+        "Go encoding/json: keys match struct fields case-insensitively (moby's manifestItem)",
+        a.tar(),
+        accepted(|s, i| one_image(s, i, 1) && i[0].tags == [super::build::TAG], "the image imports with its tag"),
+    ));
+    let mut a = img.docker();
+    a.set("manifest.json", format!("{text} [] garbage").into_bytes());
+    out.push(case("manifest_trailing_garbage", "moby reads manifest.json with json.Decoder: the first value, whatever follows", a.tar(), imports_simple()));
+    let mut a = img.docker();
+    a.set("manifest.json", b"[] []".to_vec());
+    out.push(case("manifest_empty_then_more", "moby json.Decoder: the first value is `[]`, so nothing loads", a.tar(), refused(|e| is(e, |a| matches!(a, ArchiveError::NoImages)), "holds no images")));
+    let mut a = img.docker();
+    a.set("manifest.json", text.replacen(r#""Layers":"#, r#""Unknown":{"x":[null,1]},"Layers":"#, 1).into_bytes());
+    out.push(case("manifest_unknown_key", "Go encoding/json ignores unknown keys", a.tar(), imports_simple()));
+    let d = img.layers[0].diff_id.to_string();
+    let raw = format!(
+        r#"{{"ARCHITECTURE":"amd64","Os":"linux","CONFIG":{{"env":["A=1"],"LABELS":{{"Maintainer":"x","maintainer":"y"}},"cmd":null,"Entrypoint":null,"Volumes":null}},"History":null,"RootFS":{{"TYPE":"layers","Diff_IDs":["{d}"]}}}}"#
+    );
+    out.push(case(
+        "config_keys_in_any_case",
+        "Go encoding/json into moby's image.Image: any-case keys, null lists and maps; label names keep their case",
+        with_raw_config(raw.as_bytes()),
+        accepted(
+            |s, i| {
+                stored_config(s, i).and_then(|c| c.config).is_some_and(|r| {
+                    r.env == ["A=1"] && r.cmd.is_empty() && r.labels.keys().map(String::as_str).collect::<Vec<_>>() == ["Maintainer", "maintainer"]
+                })
+            },
+            "Env and both labels read, Cmd empty",
+        ),
+    ));
+    let raw = format!(r#"{{"architecture":"amd64","os":"linux","config":{{"Env":["A=1"]}},"config":{{"User":"app"}},"rootfs":{}}}"#, diff_ids(&d));
+    out.push(case(
+        "config_repeated_object",
+        "Go encoding/json decodes a repeated object into the same struct: its fields add up",
+        with_raw_config(raw.as_bytes()),
+        accepted(|s, i| stored_config(s, i).and_then(|c| c.config).is_some_and(|r| r.env == ["A=1"] && r.user == "app"), "Env from the first, User from the second"),
+    ));
+    let manifest = serde_json::to_string(&img.oci_manifest()).unwrap_or_default();
+    let manifest = manifest.replace(r#""mediaType":"#, r#""MediaType":"#).replace(r#""digest":"#, r#""Digest":"#).replace(r#""layers":"#, r#""LAYERS":"#).into_bytes();
+    let index = json!({"SchemaVersion": 2, "Manifests": [{
+        "MEDIATYPE": media_type::OCI_MANIFEST,
+        "digest": Digest::of(&manifest).to_string(),
+        "Size": manifest.len(),
+        "Annotations": {"org.opencontainers.image.ref.name": super::build::TAG},
+    }]});
+    let blobs = vec![img.layers[0].bytes.clone(), img.config_bytes(), manifest];
+    out.push(case(
+        "oci_keys_in_any_case",
+        "Go encoding/json into the image-spec structs (containerd's and moby 25+'s OCI import)",
+        oci_archive(&serde_json::to_vec(&index).unwrap_or_default(), blobs).tar(),
+        accepted(|s, i| one_image(s, i, 1) && has_path(s, i, "etc/corpus") && i[0].tags == [super::build::TAG], "the image imports with its tag"),
+    ));
 }
 
 /// `manifest.json` that is not the document it should be.
@@ -114,8 +188,6 @@ fn docker_documents(out: &mut Vec<Case>, img: &Image) {
         ("manifest_item_without_config", r#"[{"RepoTags":[],"Layers":[]}]"#, "missing field `Config`", "containers/image tarfile reader"),
         ("manifest_config_not_string", r#"[{"Config":1,"Layers":[]}]"#, "invalid type: integer", "Go json: cannot unmarshal number into string"),
         ("manifest_utf8_bom", "\u{feff}[]", "`manifest.json` is not valid", "Go encoding/json refuses a BOM (\"invalid character 'ï'\")"),
-        ("manifest_duplicate_key", r#"[{"Config":"a.json","Config":"b.json","Layers":[]}]"#, "duplicate field `Config`", "reliability B10 (Go keeps the last; ERR is safest)"),
-        ("manifest_trailing_garbage", "[] []", "trailing characters", "Go json.Unmarshal \"invalid character after top-level value\""),
     ] {
         let mut a = img.docker();
         a.set("manifest.json", text.as_bytes().to_vec());
@@ -143,7 +215,7 @@ fn configs(out: &mut Vec<Case>) {
         "config_rootfs_null",
         "Go json leaves rootfs empty, then the layer count differs",
         with_raw_config(config_text("null").as_bytes()),
-        refused(|e| json_error(e, "config"), "invalid type: null"),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::LayerCount { .. })), "0 diff_ids"),
     ));
     for (name, d, says, source) in [
         ("config_diff_id_traversal", "sha256:../../../x", "sha256:../../../x", "CVE-2024-3727 / GHSA-6wvf-f2vw-3425; containers/image TestReferenceBlobPathInvalid"),
@@ -172,13 +244,8 @@ fn configs(out: &mut Vec<Case>) {
         with_raw_config(deep.as_bytes()),
         refused(|e| json_error(e, "config"), "recursion limit exceeded"),
     ));
-    let dup = format!(r#"{{"rootfs":{},"architecture":"amd64","rootfs":{}}}"#, diff_ids(&d), diff_ids(&d));
-    out.push(case(
-        "config_duplicate_rootfs",
-        "reliability B10: two `rootfs` keys (Go keeps the last)",
-        with_raw_config(dup.as_bytes()),
-        refused(|e| json_error(e, "config"), "duplicate field `rootfs`"),
-    ));
+    let dup = format!(r#"{{"rootfs":{{"type":"layers","diff_ids":[]}},"architecture":"amd64","rootfs":{}}}"#, diff_ids(&d));
+    out.push(case("config_duplicate_rootfs", "reliability B10: two `rootfs` keys; Go's encoding/json keeps the last, as moby's loader reads it", with_raw_config(dup.as_bytes()), imports_simple()));
     // B9: the ID is the hash of the bytes as written, extra attributes and all.
     let raw = format!(r#"{{ "rootfs" : {}, "os":"linux", "architecture":"amd64", "unverified":{{"x":[1,2,3]}} , "config":null }}"#, diff_ids(&d));
     let id = Digest::of(raw.as_bytes());
@@ -215,30 +282,30 @@ fn layer_sources(out: &mut Vec<Case>, img: &Image) {
     let a = img.docker_with(|m| m[0]["LayerSources"] = json!({ "sha256:../x": source.clone() }));
     out.push(case(
         "layer_sources_bad_key",
-        "CVE-2024-3727 class (digest keys validated)",
+        "CVE-2024-3727 class: a key that is no diff_id is never looked up (moby; dockerd 20.10 loads it)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::BadDigest { what, .. } if what.contains("LayerSources"))), "`LayerSources` of"),
+        imports_simple(),
     ));
     let a = img.docker_with(|m| m[0]["LayerSources"] = json!({ l.diff_id.to_string(): {"mediaType": "x", "size": 1} }));
-    out.push(case("layer_sources_no_digest", "image-spec descriptor.md (digest REQUIRED)", a.tar(), refused(|e| json_error(e, "LayerSources"), "missing field `digest`")));
+    out.push(case("layer_sources_no_digest", "moby registers the descriptor as given and never reads it back (dockerd 20.10 loads it)", a.tar(), imports_simple()));
     let wrong = Digest::of(b"some other blob");
     let a = img.docker_with(|m| {
         m[0]["LayerSources"] = json!({ l.diff_id.to_string(): {"mediaType": media_type::DOCKER_LAYER_TAR, "digest": wrong.to_string(), "size": l.bytes.len()} });
     });
     out.push(case(
         "layer_sources_digest_mismatch",
-        "umoci blob hash hardening; distribution-spec bad-digest",
+        "LayerSources describes the registry's blob, never the archive's file (moby; dockerd 20.10 loads it)",
         a.tar(),
-        refused(move |e| is(e, |a| matches!(a, ArchiveError::DigestMismatch { expected, .. } if *expected == wrong)), "was expected"),
+        imports_simple(),
     ));
     let a = img.docker_with(|m| {
         m[0]["LayerSources"] = json!({ l.diff_id.to_string(): {"mediaType": media_type::DOCKER_LAYER_TAR, "digest": l.digest().to_string(), "size": 5} });
     });
     out.push(case(
         "layer_sources_size_mismatch",
-        "umoci descriptor size hardening (size checked before the digest); image-spec descriptor.md",
+        "LayerSources describes the registry's blob, never the archive's file (moby; dockerd 20.10 loads it)",
         a.tar(),
-        refused(|e| is(e, |a| matches!(a, ArchiveError::SizeMismatch { expected: 5, .. })), "but its descriptor says 5"),
+        imports_simple(),
     ));
     let foreign = json!({"mediaType": "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", "digest": l.digest().to_string(), "size": l.bytes.len(), "urls": ["https://example.invalid/layer"]});
     let mut a = img.docker_with(|m| m[0]["LayerSources"] = json!({ l.diff_id.to_string(): foreign.clone() }));

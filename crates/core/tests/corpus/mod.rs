@@ -22,6 +22,7 @@ use layerwise_core::tar::{Entry, TarError};
 mod archive;
 mod build;
 mod compression;
+mod daemon;
 mod json;
 mod mutations;
 mod oracle;
@@ -211,6 +212,13 @@ pub(crate) fn paths(store: &MemoryStore, imported: &[Imported]) -> Vec<String> {
 /// True when the first imported image has an entry at exactly `path`.
 pub(crate) fn has_path(store: &MemoryStore, imported: &[Imported], path: &str) -> bool {
     paths(store, imported).iter().any(|p| p == path)
+}
+
+/// True when the first imported image's merged filesystem has `path` (root-relative).
+pub(crate) fn merged_has(store: &MemoryStore, imported: &[Imported], path: &str) -> bool {
+    let Some(image) = image(store, imported) else { return false };
+    let layers: Vec<Vec<Entry>> = image.layers.iter().filter_map(|l| futures::executor::block_on(store.layer(&l.diff_id)).ok().flatten()).map(|r| r.entries).collect();
+    layerwise_core::fs::MergedFs::of_layers(layers.iter().map(Vec::as_slice)).0.get(path).is_some()
 }
 
 /// True when exactly one image was imported, with `n` layers and the corpus tag.

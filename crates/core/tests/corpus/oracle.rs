@@ -14,20 +14,20 @@ use crate::common::{generated, import_bytes, import_platform};
 
 /// What running a case gave.
 pub(super) struct Outcome {
-    name: String,
+    pub(super) name: String,
     source: &'static str,
     /// The case met its expectation and the oracle.
     ok: bool,
     panicked: bool,
     /// The import returned an error.
-    refused: bool,
+    pub(super) refused: bool,
     expected_refusal: bool,
     /// Images left half-written, store changes after a refusal, imports left running.
     partial: usize,
     /// Stored entries outside the image root.
     outside_root: usize,
     elapsed: Duration,
-    detail: String,
+    pub(super) detail: String,
 }
 
 /// The store every case starts from: one good image imported.

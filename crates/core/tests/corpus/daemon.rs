@@ -1,0 +1,54 @@
+//! The corpus judged by the real daemon (dockerd 20.10, classic store): every case it loads, we
+//! accept. Where it refuses and we accept, we read more than it does (OCI layouts, which docker
+//! loads from 25 on; the matrix printed says how many).
+
+use layerwise_testkit::Daemon;
+
+use super::oracle::results;
+use super::Category;
+
+/// Cases the daemon loads and we refuse on purpose, each with the reason (RELIABILITY.md,
+/// "Policy where trusted tools disagree").
+const ON_PURPOSE: [(&str, &str); 7] = [
+    ("archive/manifest_too_big", "a page holds what it parses: 4 MiB per JSON document"),
+    ("json/config_too_big", "a page holds what it parses: 4 MiB per JSON document"),
+    ("compression/whole_gzip_too_much_metadata", "a compressed archive's JSON is kept while it streams: 64 MiB at most"),
+    ("compression/xz_layer", "xz is not an image-spec layer compression; moby's DecompressStream reads it (not yet here)"),
+    ("compression/whole_bzip2", "bzip2 is not an image-spec compression; moby's DecompressStream reads it (not yet here)"),
+    ("tar/pax_gnu_sparse_1_0", "sparse files (image-spec: SHOULD NOT be used); Go's archive/tar expands them (not yet here)"),
+    ("tar/pax_gnu_sparse_name_escapes", "sparse files (image-spec: SHOULD NOT be used); Go's archive/tar expands them (not yet here)"),
+];
+
+#[test]
+fn corpus_cases_the_daemon_loads_we_accept() {
+    let d = Daemon::shared();
+    let dir = std::env::temp_dir().join(format!("layerwise-corpus-daemon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut disagree = Vec::new();
+    let mut matrix = [[0usize; 2]; 2];
+    d.reset().unwrap();
+    for category in Category::ALL {
+        let outcomes = results(category);
+        for case in category.cases() {
+            let outcome = outcomes.iter().find(|o| o.name == case.name).expect("the case's outcome");
+            let path = dir.join("case.tar");
+            std::fs::write(&path, &case.archive).unwrap();
+            let out = d.docker_output(&["load", "-i", &path.display().to_string()], None).unwrap();
+            let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            let loaded = out.status.success() && !said.is_empty();
+            matrix[usize::from(loaded)][usize::from(!outcome.refused)] += 1;
+            // It loads nothing and says nothing; we say so.
+            if out.status.success() && said.is_empty() && !outcome.detail.contains("holds no images") {
+                disagree.push(format!("{}: the daemon loads nothing, we: {}", case.name, outcome.detail));
+            }
+            if loaded {
+                if outcome.refused && !ON_PURPOSE.iter().any(|(n, _)| *n == case.name) {
+                    disagree.push(format!("{}: the daemon loads it ({said}), we refuse: {}", case.name, outcome.detail));
+                }
+                d.reset().unwrap();
+            }
+        }
+    }
+    println!("daemon loads / we accept: {}; daemon loads / we refuse: {}; daemon refuses / we accept: {}; both refuse: {}", matrix[1][1], matrix[1][0], matrix[0][1], matrix[0][0]);
+    assert!(disagree.is_empty(), "{} cases the daemon loads are refused:\n{}", disagree.len(), disagree.join("\n"));
+}
