@@ -309,3 +309,125 @@ fn every_fixture_the_daemon_loads_we_load_and_print_alike() {
     }
     eprintln!("{}", table.join("\n"));
 }
+
+/// An edit session on `image` (in the harness), with `changes` and the files' bytes; its ID.
+fn add_session(h: &Harness, image: &str, changes: layerwise_core::change::ChangeSet, files: &[(&str, &[u8])]) -> String {
+    let images = h.state.images();
+    let base = layerwise_core::store::resolve(&images, image).expect("the session's image");
+    for (key, bytes) in files {
+        h.state.add_session_file(key, bytes.to_vec());
+    }
+    let id = layerwise_core::digest::Digest::of(format!("session on {image}").as_bytes()).hex().to_owned();
+    h.state.add_container(layerwise_core::container::ContainerRecord {
+        id: id.clone(),
+        name: "edit_session".to_owned(),
+        image: base.id.clone(),
+        image_ref: image.to_owned(),
+        created_ms: crate::common::now() as f64 * 1000.0,
+        command: String::new(),
+        changes,
+    });
+    id
+}
+
+fn write(changes: &mut layerwise_core::change::ChangeSet, path: &str, entry: layerwise_core::change::NewEntry, mode: u32) {
+    changes.writes.insert(path.to_owned(), layerwise_core::change::Write { entry, mode });
+}
+
+fn file(key: &str, bytes: &[u8]) -> layerwise_core::change::NewEntry {
+    layerwise_core::change::NewEntry::File { content: key.to_owned(), size: bytes.len() as u64 }
+}
+
+/// The tutorial's change as an edit session makes it: the same files as [`TUTORIAL_RUN`].
+fn tutorial_session(h: &Harness) -> String {
+    use layerwise_core::change::{ChangeSet, NewEntry};
+    const MOTD: &[u8] = b"Welcome to Layerwise\n";
+    let mut changes = ChangeSet::default();
+    write(&mut changes, "etc/motd", file("motd", MOTD), 0o644);
+    write(&mut changes, "data", NewEntry::Directory, 0o755);
+    changes.deletes.insert("bin/vi".to_owned());
+    add_session(h, "test/busybox:1", changes, &[("motd", MOTD)])
+}
+
+/// Runs `args` in a new container of the daemon (no network, removed after); its stdout.
+fn run(d: &Daemon, image: &str, args: &[&str]) -> String {
+    d.docker(&[&["run", "--rm", "--network", "none", image][..], args].concat()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn an_edit_session_committed_and_saved_runs_in_the_daemon_as_edited() {
+    use layerwise_core::change::{ChangeSet, NewEntry};
+    let d = Daemon::shared();
+    let m = made(&d);
+    let h = Harness::start(&[m.base.clone()]);
+    const MOTD: &[u8] = b"Edited in the page\n";
+    const SCRIPT: &[u8] = b"#!/bin/sh\necho hello from layerwise\n";
+    let mut changes = ChangeSet::default();
+    write(&mut changes, "etc/motd", file("motd", MOTD), 0o644);
+    write(&mut changes, "etc/motd.link", NewEntry::Symlink("motd".to_owned()), 0o777);
+    write(&mut changes, "usr/local/bin/hello", file("hello", SCRIPT), 0o755);
+    write(&mut changes, "data", NewEntry::Directory, 0o750);
+    changes.deletes.insert("bin/vi".to_owned());
+    changes.modes.insert("etc/group".to_owned(), 0o640);
+    let session = add_session(&h, "test/busybox:1", changes, &[("motd", MOTD), ("hello", SCRIPT)]);
+    h.docker(&[&["commit"][..], &TUTORIAL_COMMIT, &[&session, "test/edited:1"]].concat());
+    let dir = std::env::temp_dir().join(format!("layerwise-daemon-edited-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let archive = save_from(&h, &["test/edited:1"], &dir.join("edited.tar"));
+    assert_daemon_loads(&d, &archive, "the committed edit session");
+    let image = "test/edited:1";
+    // CMD, ENV, WORKDIR and USER as the commit set them.
+    assert_eq!(run(&d, image, &[]), "Edited in the page\n");
+    assert!(run(&d, image, &["env"]).lines().any(|l| l == "MODE=tutorial"));
+    assert_eq!(run(&d, image, &["pwd"]), "/data\n");
+    assert_eq!(run(&d, image, &["id", "-u"]), "1000\n");
+    // Files, modes and links as the session made them; the deleted file is gone.
+    assert_eq!(run(&d, image, &["hello"]), "hello from layerwise\n");
+    assert_eq!(run(&d, image, &["cat", "/etc/motd.link"]), "Edited in the page\n");
+    assert_eq!(run(&d, image, &["readlink", "/etc/motd.link"]), "motd\n");
+    let modes = run(&d, image, &["stat", "-c", "%a %F %n", "/usr/local/bin/hello", "/etc/motd", "/data", "/etc/group"]);
+    assert_eq!(modes, "755 regular file /usr/local/bin/hello\n644 regular file /etc/motd\n750 directory /data\n640 regular file /etc/group\n");
+    let gone = d.docker_output(&["run", "--rm", "--network", "none", image, "ls", "/bin/vi"], None).unwrap();
+    assert!(!gone.status.success(), "/bin/vi is still there");
+    assert!(run(&d, image, &["ls", "/bin"]).lines().any(|l| l == "sh"), "the rest of /bin is kept");
+}
+
+/// The files of a container made from `image` in the daemon, as `docker export` writes them.
+fn exported(d: &Daemon, image: &str) -> BTreeMap<String, FileRow> {
+    let id = d.docker(&["create", "--network", "none", image]).unwrap().trim().to_owned();
+    let out = d.docker_output(&["export", &id], None).unwrap();
+    assert!(out.status.success(), "docker export: {}", String::from_utf8_lossy(&out.stderr));
+    d.docker(&["rm", &id]).unwrap();
+    tar_rows(&out.stdout)
+}
+
+/// The fields of an image that a change decides, as the daemon describes them: the run config
+/// without the container's own fields, the author and the comment.
+fn change_fields(d: &Daemon, image: &str) -> Value {
+    let mut v = daemon_inspect(d, image);
+    let image = &mut v[0];
+    serde_json::json!({ "Config": image["Config"].take(), "Author": image["Author"].take(), "Comment": image["Comment"].take() })
+}
+
+#[test]
+fn the_tutorials_change_made_by_docker_commit_and_by_an_edit_session_is_the_same_image() {
+    let d = Daemon::shared();
+    let m = made(&d);
+    let h = Harness::start(&[m.base.clone()]);
+    let session = tutorial_session(&h);
+    h.docker(&[&["commit"][..], &TUTORIAL_COMMIT, &[&session, "test/tutorial-edit:1"]].concat());
+    let dir = std::env::temp_dir().join(format!("layerwise-daemon-tutorial-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ours = save_from(&h, &["test/tutorial-edit:1"], &dir.join("ours.tar"));
+    d.reset().unwrap();
+    d.docker(&["load", "-i", &m.commit.display().to_string()]).unwrap();
+    d.docker(&["load", "-i", &ours.display().to_string()]).unwrap();
+    let (theirs, ours) = ("test/tutorial:1", "test/tutorial-edit:1");
+    assert_eq!(exported(&d, ours), exported(&d, theirs), "the files of a container of each");
+    assert_eq!(change_fields(&d, ours), change_fields(&d, theirs), "config, author and comment");
+    // History rows of the same shape: one row per step, the same sizes and comments (the
+    // command differs: the session ran none).
+    let shape = |image: &str| d.docker(&["history", "--format", "{{.Size}}|{{.Comment}}", image]).unwrap();
+    assert_eq!(shape(ours), shape(theirs), "docker history");
+    assert_eq!(run(&d, ours, &[]), run(&d, theirs, &[]));
+}

@@ -268,9 +268,15 @@ async fn write_item<C: Content, B: store::BlobBuilder>(content: &C, base: &Image
     }
 }
 
+/// The fields of the base's config a commit keeps: moby's `NewChildImage` builds a new image of
+/// these, so the base's `comment`, `container`, `docker_version` and anything else are dropped
+/// (the comment docker shows is then the new history entry's).
+const KEPT_FIELDS: [&str; 8] = ["architecture", "variant", "os", "os.version", "os.features", "config", "rootfs", "history"];
+
 /// Turns the base's config into the commit's: `created`, `author`, the instructions, the new
 /// layer and a history entry, as docker's `NewChildImage` does.
 fn new_config(config: &mut Map<String, Value>, request: &CommitRequest, created: &str, layer: Option<&Digest>) -> Result<(), CommitError> {
+    config.retain(|key, _| KEPT_FIELDS.contains(&key.as_str()));
     let slot = config.entry("config").or_insert_with(|| json!({}));
     if !slot.is_object() {
         *slot = json!({});
