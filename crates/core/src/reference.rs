@@ -30,6 +30,9 @@ pub enum ReferenceError {
     /// docker's own wording.
     #[error("invalid reference format: repository name (`{0}`) must be lowercase")]
     Uppercase(String),
+    /// A name without a tag where `docker load` wants one (moby: not a `NamedTagged`).
+    #[error("invalid tag \"{0}\"")]
+    NotTagged(String),
     /// Anything else that breaks the grammar.
     #[error("invalid reference format: `{0}`")]
     Invalid(String),
@@ -88,6 +91,12 @@ impl Reference {
     /// The repository path inside the registry (`library/nginx`).
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The same reference without its digest.
+    pub fn without_digest(mut self) -> Self {
+        self.digest = None;
+        self
     }
 
     /// The tag, if any.

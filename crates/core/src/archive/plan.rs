@@ -134,7 +134,7 @@ async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) ->
         let tags = item
             .repo_tags
             .iter()
-            .map(|t| parse_tag(t, &wanted_by))
+            .map(|t| parse_repo_tag(t, &wanted_by))
             .collect::<Result<Vec<_>, _>>()?;
         let parent = item.parent.as_deref().and_then(|p| Digest::parse(p).ok());
         images.push(PlannedImage { tags, config_digest, config_raw, config, manifest: None, layers, parent, attestations: Vec::new() });
@@ -387,11 +387,26 @@ fn tags_from_annotations(desc: &Descriptor, what: &str) -> Result<Vec<Reference>
     }
 }
 
+fn bad_tag(tag: &str, wanted_by: &str, source: crate::reference::ReferenceError) -> ArchiveError {
+    ArchiveError::BadTag { tag: crate::text::clip(tag, 200), wanted_by: wanted_by.to_owned(), source }
+}
+
+/// A `RepoTags` entry read as moby's loader reads it: a reference docker parses, with a tag
+/// (`name@digest` and `name` alone are refused, "invalid tag"; `name:tag@digest` is tagged
+/// `name:tag`, as dockerd 20.10 tags it).
+fn parse_repo_tag(tag: &str, wanted_by: &str) -> Result<Reference, ArchiveError> {
+    let reference = Reference::parse(tag).map_err(|e| bad_tag(tag, wanted_by, e))?;
+    if reference.tag().is_none() {
+        return Err(bad_tag(tag, wanted_by, crate::reference::ReferenceError::NotTagged(crate::text::clip(tag, 200))));
+    }
+    Ok(reference.without_digest())
+}
+
+/// An image name from an annotation, `latest` when it has no tag; a digest is no tag.
 fn parse_tag(tag: &str, wanted_by: &str) -> Result<Reference, ArchiveError> {
-    let bad = |source| ArchiveError::BadTag { tag: crate::text::clip(tag, 200), wanted_by: wanted_by.to_owned(), source };
-    let reference = Reference::parse(tag).map_err(bad)?.with_default_tag();
+    let reference = Reference::parse(tag).map_err(|e| bad_tag(tag, wanted_by, e))?.with_default_tag();
     if reference.digest().is_some() {
-        return Err(bad(crate::reference::ReferenceError::Invalid(format!("{tag} is a digest, not a tag"))));
+        return Err(bad_tag(tag, wanted_by, crate::reference::ReferenceError::Invalid(format!("{tag} is a digest, not a tag"))));
     }
     Ok(reference)
 }

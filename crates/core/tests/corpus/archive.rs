@@ -380,9 +380,11 @@ fn counts_and_digests(out: &mut Vec<Case>, img: &Image) {
     // A16: tags.
     for (name, tag, says) in [
         ("tag_invalid", "Not A Tag!", "tag `Not A Tag!`"),
-        ("tag_is_digest", "busybox@sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef", "is a digest, not a tag"),
-        ("tag_uppercase", "Corpus/Test:1", "tag `Corpus/Test:1`"),
+        ("tag_is_digest", "busybox@sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef", "invalid tag \"busybox@sha256:"),
+        ("tag_uppercase", "Corpus/Test:1", "repository name (`Corpus/Test`) must be lowercase"),
         ("tag_empty", "", "tag ``"),
+        // dockerd 20.10: `invalid tag "notag"`.
+        ("tag_without_tag", "notag", "invalid tag \"notag\""),
     ] {
         let mut bad = simple();
         bad.tags = vec![tag.to_owned()];
@@ -393,6 +395,14 @@ fn counts_and_digests(out: &mut Vec<Case>, img: &Image) {
             refused(|e| is(e, |a| matches!(a, ArchiveError::BadTag { .. })), says),
         ));
     }
+    let mut tagged = simple();
+    tagged.tags = vec![format!("{}@sha256:{}", super::build::TAG, "a".repeat(64))];
+    out.push(case(
+        "tag_with_digest",
+        "dockerd 20.10 loads `name:tag@digest` and tags it `name:tag`",
+        tagged.docker().tar(),
+        accepted(|s, i| one_image(s, i, 1), "tagged with the tag, the digest dropped"),
+    ));
     let a = img.docker_with(|m| m[0]["Parent"] = json!("sha256:../../x"));
     out.push(case(
         "parent_not_a_digest",
