@@ -1,13 +1,13 @@
 // Edit and commit on the page: files written, uploaded, re-moded and deleted, config changed,
 // committed by the worker; the new image's download unpacks (umoci) as edited and loads in
-// podman with the config asked for. A reload keeps the session.
+// podman and in dockerd 20.10 with the config asked for. A reload keeps the session.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, statSync, lstatSync, readlinkSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitReady, importFile, fixtures } from './lib.js';
+import { startServer, startDaemon, launch, waitReady, importFile, fixtures } from './lib.js';
 
 let server, browser, dir;
 before(async () => {
@@ -53,7 +53,23 @@ async function dropPaths(page, selector, files) {
   await cdp.detach();
 }
 
-test('an edited image commits, downloads, unpacks as edited and loads in podman', async () => {
+/** The root filesystem `root` holds the files as the session edited them. */
+function assertEdited(root) {
+  assert.equal(readFileSync(path.join(root, 'etc/motd'), 'utf8'), 'welcome\n');
+  assert.equal(readFileSync(path.join(root, 'etc/greeting'), 'utf8'), 'hello, edited in the browser\n');
+  assert.equal(readFileSync(path.join(root, 'srv/www/index.html'), 'utf8'), '<h1>hi</h1>\n');
+  assert.equal(readFileSync(path.join(root, 'srv/www/site/a.txt'), 'utf8'), 'a\n');
+  assert.equal(readFileSync(path.join(root, 'srv/www/site/sub/b.txt'), 'utf8'), 'b\n');
+  assert.equal(readFileSync(path.join(root, 'srv/dragged/c.txt'), 'utf8'), 'c\n');
+  assert.equal(readFileSync(path.join(root, 'srv/dragged/deep/d.txt'), 'utf8'), 'd\n');
+  assert.equal(statSync(path.join(root, 'data/blob.bin')).mode & 0o7777, 0o600);
+  assert.equal(statSync(path.join(root, 'data/blob.bin')).size, 150000);
+  assert.ok(!existsSync(path.join(root, 'etc/os-release')));
+  assert.ok(lstatSync(path.join(root, 'bin/motd')).isSymbolicLink());
+  assert.equal(readlinkSync(path.join(root, 'bin/motd')), '../etc/motd');
+}
+
+test('an edited image commits, downloads, unpacks as edited and loads in podman and in dockerd', async () => {
   const { page } = browser;
   await page.goto(`${server.url}#/images/test%2Fapp:1`);
   await page.click('text=Edit & commit');
@@ -138,19 +154,7 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   run('skopeo', ['copy', '-q', `docker-archive:${archive}`, `oci:${layout}:img`]);
   const bundle = path.join(dir, 'bundle');
   run('umoci', ['unpack', '--rootless', '--image', `${layout}:img`, bundle]);
-  const root = path.join(bundle, 'rootfs');
-  assert.equal(readFileSync(path.join(root, 'etc/motd'), 'utf8'), 'welcome\n');
-  assert.equal(readFileSync(path.join(root, 'etc/greeting'), 'utf8'), 'hello, edited in the browser\n');
-  assert.equal(readFileSync(path.join(root, 'srv/www/index.html'), 'utf8'), '<h1>hi</h1>\n');
-  assert.equal(readFileSync(path.join(root, 'srv/www/site/a.txt'), 'utf8'), 'a\n');
-  assert.equal(readFileSync(path.join(root, 'srv/www/site/sub/b.txt'), 'utf8'), 'b\n');
-  assert.equal(readFileSync(path.join(root, 'srv/dragged/c.txt'), 'utf8'), 'c\n');
-  assert.equal(readFileSync(path.join(root, 'srv/dragged/deep/d.txt'), 'utf8'), 'd\n');
-  assert.equal(statSync(path.join(root, 'data/blob.bin')).mode & 0o7777, 0o600);
-  assert.equal(statSync(path.join(root, 'data/blob.bin')).size, 150000);
-  assert.ok(!existsSync(path.join(root, 'etc/os-release')));
-  assert.ok(lstatSync(path.join(root, 'bin/motd')).isSymbolicLink());
-  assert.equal(readlinkSync(path.join(root, 'bin/motd')), '../etc/motd');
+  assertEdited(path.join(bundle, 'rootfs'));
 
   const podman = ['--root', path.join(dir, 'podman'), '--runroot', `/tmp/lw-edit-${process.pid}`, '--storage-driver', 'vfs'];
   run('podman', [...podman, 'load', '-i', archive]);
@@ -163,6 +167,28 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman'
   assert.equal(history[0].comment, 'edited on the page');
   assert.equal(history[0].CreatedBy, '/app/run.sh', "docker records the container's command");
   run('podman', [...podman, 'system', 'reset', '-f']);
+
+  // The real daemon loads the download with the line we predict; a container of it has the
+  // files as edited.
+  const daemon = await startDaemon();
+  try {
+    assert.equal(daemon.docker(['load', '-i', archive]), 'Loaded image: test/edited:1\n');
+    const [loaded] = JSON.parse(daemon.docker(['image', 'inspect', 'test/edited:1']));
+    assert.equal(loaded.Id, id);
+    assert.ok(loaded.Config.Env.includes('EDITED=1'));
+    assert.deepEqual(loaded.Config.Cmd, ['cat', '/etc/motd']);
+    assert.equal(loaded.Author, 'E2E <e2e@layerwise.invalid>');
+    assert.equal(daemon.docker(['history', '--format', '{{.Comment}}', 'test/edited:1']).split('\n')[0], 'edited on the page');
+    const container = daemon.docker(['create', '--network', 'none', 'test/edited:1']).trim();
+    const exported = path.join(dir, 'exported.tar');
+    daemon.docker(['export', '-o', exported, container]);
+    const rootfs = path.join(dir, 'exported');
+    mkdirSync(rootfs);
+    run('tar', ['-xf', exported, '-C', rootfs]);
+    assertEdited(rootfs);
+  } finally {
+    daemon.stop();
+  }
 
   // The session is listed as docker ps -a lists containers, keeps its image from docker rmi
   // without -f, and goes with Remove.

@@ -50,6 +50,18 @@ export async function startRegistry(seeds, { cors = true } = {}) {
   return { host: m[1], stop: () => child.stdin.end() };
 }
 
+/** A private docker daemon (dockerd 20.10, vfs, no networking); `docker(args)` runs the docker CLI against it. */
+export async function startDaemon() {
+  const bin = path.join(path.dirname(serverBin), 'docker-daemon');
+  const [child, m] = await startPrinting(bin, [], /daemon at (\S+)/, 'pipe');
+  const env = { ...process.env, DOCKER_HOST: m[1], DOCKER_BUILDKIT: '0', DOCKER_CONFIG: path.join(tmpdir(), 'layerwise-daemon-config') };
+  return {
+    docker: (args, options = {}) => execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28, ...options }),
+    // Closing stdin stops dockerd and removes its folder.
+    stop: () => child.stdin.end(),
+  };
+}
+
 /** The Engine API harness over `archives`; `docker(args)` runs the real docker CLI against it. */
 export async function startEngineApi(archives) {
   const [child, m] = await startPrinting(serverBin, ['engine-api', '--port', '0', ...archives], /DOCKER_HOST=(\S+)/);

@@ -9,7 +9,7 @@ const TRUNK: &str = "0.21.14";
 const WASM_BINDGEN: &str = "0.2.130";
 /// What the tests use: the browser and its driver, the tools that make and judge fixtures.
 const DEBIAN_PACKAGES: &[&str] =
-    &["chromium", "chromium-driver", "skopeo", "podman", "umoci", "buildah", "oci-image-tool", "docker-registry", "python3", "zstd", "bsdextrautils"];
+    &["chromium", "chromium-driver", "firefox-esr", "skopeo", "podman", "umoci", "buildah", "oci-image-tool", "docker-registry", "docker.io", "busybox-static", "python3", "zstd", "bsdextrautils"];
 
 /// The wasm32 target, trunk and wasm-bindgen-cli at the pinned versions.
 pub(crate) fn rust_tools() -> Result<(), String> {
