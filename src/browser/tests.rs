@@ -107,3 +107,16 @@ async fn a_broken_archive_leaves_the_store_as_it_was() {
     assert!(err.to_string().contains("diff_id"), "{err}");
     assert_eq!((store.count("blobs").await.unwrap(), store.count("images").await.unwrap()), before);
 }
+
+/// docker's `--format` templates render in wasm: the template crate's lexer once started a
+/// thread, which wasm cannot, and the page trapped on `docker images --format '{{.ID}}'`.
+#[wasm_bindgen_test]
+fn format_templates_render_in_wasm() {
+    use layerwise_core::cli::template::Format;
+    let data = serde_json::json!({"ID": "sha256:abc", "Config": {"Env": ["A=1", "B=2"]}, "Author": "me"});
+    for (source, want) in [("{{.ID}}", "sha256:abc"), ("{{.Author}}", "me"), ("{{range .Config.Env}}{{.}};{{end}}", "A=1;B=2;")] {
+        let format = Format::parse(source).expect(source);
+        assert_eq!(format.render(&data).expect(source), want, "{source}");
+    }
+    assert!(Format::parse("{{.ID").is_err(), "an unclosed action is an error, not a trap");
+}
