@@ -54,6 +54,15 @@ test('the tutorial, as docker prints it', async () => {
     const ours = await type(page, line);
     assert.equal(ours.stdout, engine.docker(args), line);
   }
+  // --format templates run in the page's wasm (they once trapped it: the template crate's lexer
+  // started a thread, which wasm cannot).
+  for (const [line, args] of [
+    ["docker images --format '{{.ID}}'", ['images', '--format', '{{.ID}}']],
+    ["docker images --format 'table {{.Repository}}:{{.Tag}}\t{{.Size}}'", ['images', '--format', 'table {{.Repository}}:{{.Tag}}\t{{.Size}}']],
+    ["docker inspect -f '{{.Author}}|{{json .Config.Env}}' test/app:1", ['inspect', '-f', '{{.Author}}|{{json .Config.Env}}', 'test/app:1']],
+  ]) {
+    assert.equal((await type(page, line)).stdout, engine.docker(args), line);
+  }
   const inspect = await type(page, "docker inspect test/app:1 'test/base:1'");
   assert.equal(withoutTagTime(inspect.stdout), withoutTagTime(engine.docker(['inspect', 'test/app:1', 'test/base:1'])));
 
