@@ -431,3 +431,49 @@ fn the_tutorials_change_made_by_docker_commit_and_by_an_edit_session_is_the_same
     assert_eq!(shape(ours), shape(theirs), "docker history");
     assert_eq!(run(&d, ours, &[]), run(&d, theirs, &[]));
 }
+
+/// A `docker save` from before docker 1.10, built by code: `repositories`, and a folder per v1
+/// image (`json`, `layer.tar`, `VERSION`), the child naming its parent. The `json` files are
+/// written as docker 1.9 wrote them (indented, keys in any order, a `<`/`&` in a command).
+fn legacy_archive(out: &Path) {
+    use layerwise_core::tar::TarWriter;
+    let base_id = "a1".repeat(32);
+    let child_id = "b2".repeat(32);
+    let base_layer = TarWriter::new().dir("etc").file("etc/hello", b"hello\n", 0o644).file("bin/tool", b"#!/bin/sh\n", 0o755).finish();
+    let child_layer = TarWriter::new().dir("etc").file("etc/child", b"child\n", 0o600).file("bin/.wh.tool", b"", 0o644).finish();
+    let base_json = format!(
+        r##"{{
+  "id": "{base_id}",
+  "created": "2015-11-05T19:14:31.123456789Z",
+  "container": "3f2a",
+  "container_config": {{"Hostname": "3f2a", "Cmd": ["/bin/sh", "-c", "#(nop) ADD file:0123 in /"], "Env": null}},
+  "docker_version": "1.9.1",
+  "config": {{"Env": ["PATH=/usr/bin:/bin"], "Cmd": null, "Labels": {{}}}},
+  "architecture": "amd64",
+  "os": "linux",
+  "Size": 17
+}}"##
+    );
+    let child_json = format!(
+        r##"{{"id":"{child_id}","parent":"{base_id}","created":"2015-11-05T19:14:32Z","container_config":{{"Cmd":["/bin/sh","-c","echo child > /etc/child && rm /bin/tool # <a> & b"]}},"author":"Tester <t@example.com>","comment":"the child","docker_version":"1.9.1","config":{{"Env":["PATH=/usr/bin:/bin"],"Cmd":["cat","/etc/child"]}},"architecture":"amd64","os":"linux","Size":6,"throwaway":false}}"##
+    );
+    let repositories = format!(r#"{{"test/legacy":{{"1":"{child_id}"}},"test/legacy-base":{{"1":"{base_id}"}}}}"#);
+    let mut archive = TarWriter::new();
+    for (id, json, layer) in [(&base_id, &base_json, &base_layer), (&child_id, &child_json, &child_layer)] {
+        archive.dir(id).file(&format!("{id}/VERSION"), b"1.0", 0o644).file(&format!("{id}/json"), json.as_bytes(), 0o644).file(&format!("{id}/layer.tar"), layer, 0o644);
+    }
+    std::fs::write(out, archive.file("repositories", repositories.as_bytes(), 0o644).finish()).unwrap();
+}
+
+/// docker 28 still loads pre-1.10 archives (moby removed that in 29), making each image's
+/// config from its v1 `json`: dockerd 20.10 loads the one built by code with the IDs, history
+/// and inspect we compute.
+#[test]
+fn a_pre_1_10_archive_imports_with_the_daemons_ids() {
+    let d = Daemon::shared();
+    let dir = std::env::temp_dir().join(format!("layerwise-daemon-legacy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let archive = dir.join("legacy.tar");
+    legacy_archive(&archive);
+    judge(&d, &archive);
+}

@@ -119,6 +119,9 @@ pub enum ArchiveError {
         /// What the bytes give.
         actual: Digest,
     },
+    /// A pre-1.10 archive (`repositories` and v1 folders) that moby's legacy loader would refuse.
+    #[error("pre-1.10 archive: {0}")]
+    Legacy(String),
     /// A layer blob is broken.
     #[error("layer `{path}`: {source}")]
     Layer {

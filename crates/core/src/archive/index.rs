@@ -123,6 +123,22 @@ impl ArchiveIndex {
         Err(ArchiveError::BadLink(crate::text::clip(path, 200)))
     }
 
+    /// The top-level folders, sorted (a pre-1.10 `docker save` has one per v1 image; dockerd
+    /// reads them in this order).
+    pub fn top_level_dirs(&self) -> Vec<String> {
+        let mut dirs: Vec<String> = self
+            .order
+            .iter()
+            .filter_map(|p| match p.split_once('/') {
+                Some((top, _)) => Some(top.to_owned()),
+                None => (self.entries.get(p).map(|e| e.kind) == Some(EntryKind::Directory)).then(|| p.clone()),
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
     /// A short list of the archive's top-level names, for "this is not an image" messages.
     pub fn summary(&self) -> String {
         let mut tops: Vec<&str> = Vec::new();

@@ -9,6 +9,7 @@ mod attestation;
 pub mod compressed;
 mod error;
 mod index;
+mod legacy;
 mod plan;
 mod platform;
 

@@ -24,6 +24,8 @@ pub enum ArchiveFormat {
     DockerSave,
     /// An OCI image layout with no `manifest.json` (`oci-archive`, buildx `type=oci`).
     OciLayout,
+    /// A `docker save` from before docker 1.10: `repositories` and a folder per v1 image.
+    Legacy,
 }
 
 /// What an archive holds.
@@ -91,6 +93,9 @@ pub async fn plan<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: 
     } else if index.contains("index.json") {
         let images = plan_oci(source, index, platform).await?;
         Ok(Plan { format: ArchiveFormat::OciLayout, images })
+    } else if index.contains("repositories") {
+        let images = super::legacy::plan_legacy(source, index).await?;
+        Ok(Plan { format: ArchiveFormat::Legacy, images })
     } else {
         Err(ArchiveError::NotAnImage(index.summary()))
     }
@@ -441,7 +446,7 @@ fn check_digest(what: &str, expected: &Digest, actual: &Digest) -> Result<(), Ar
 }
 
 /// Reads a metadata file of at most [`MAX_JSON_BYTES`].
-async fn read_file<S: ArchiveSource>(source: &S, index: &ArchiveIndex, path: &str, wanted_by: &str) -> Result<Vec<u8>, ArchiveError> {
+pub(super) async fn read_file<S: ArchiveSource>(source: &S, index: &ArchiveIndex, path: &str, wanted_by: &str) -> Result<Vec<u8>, ArchiveError> {
     let at = index.locate(path, wanted_by)?;
     if at.len > MAX_JSON_BYTES {
         return Err(ArchiveError::TooBig { path: at.path, size: at.len, limit: MAX_JSON_BYTES });
