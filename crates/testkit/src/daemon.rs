@@ -119,13 +119,21 @@ impl Daemon {
         if !containers.is_empty() {
             self.docker(&[&["rm", "-f"][..], &containers].concat())?;
         }
-        let images = self.docker(&["images", "-aq", "--no-trunc"])?;
-        let mut images: Vec<&str> = images.split_whitespace().collect();
-        images.dedup();
-        if !images.is_empty() {
-            self.docker(&[&["rmi", "-f"][..], &images].concat())?;
+        // A parent cannot go before its children (dockerd: "image has dependent child
+        // images"), so each round removes what it can until nothing is left.
+        for _ in 0..64 {
+            let images = self.docker(&["images", "-aq", "--no-trunc"])?;
+            let mut images: Vec<&str> = images.split_whitespace().collect();
+            images.sort_unstable();
+            images.dedup();
+            if images.is_empty() {
+                return Ok(());
+            }
+            for image in images {
+                self.docker_output(&["rmi", "-f", image], None)?;
+            }
         }
-        Ok(())
+        Err(io::Error::other("images are left after 64 rounds of docker rmi -f"))
     }
 
     /// Imports a busybox root filesystem as `tag` (`docker import`): `/bin/busybox` of Debian's

@@ -46,7 +46,61 @@ pub(super) fn cases() -> Vec<Case> {
     links(&mut out, &img);
     counts_and_digests(&mut out, &img);
     several_images_and_layouts(&mut out, &img);
+    legacy(&mut out);
     out
+}
+
+/// A pre-1.10 `docker save`: a folder per v1 image, `repositories` naming `v1_tag`'s tag.
+fn legacy_archive(images: &[(&str, Option<&str>, bool)], tags: &str) -> Vec<u8> {
+    let mut a = Archive { entries: Vec::new() };
+    for (id, parent, with_layer) in images {
+        let parent = parent.map(|p| format!(r#","parent":"{p}""#)).unwrap_or_default();
+        let json = format!(r#"{{"id":"{id}"{parent},"created":"2015-11-05T19:14:31Z","docker_version":"1.9.1","container_config":{{"Cmd":["/bin/sh","-c","step {id}"]}},"architecture":"amd64","os":"linux"}}"#);
+        a.entries.push(Outer::dir(id));
+        a.entries.push(Outer::file(&format!("{id}/json"), json.into_bytes()));
+        if *with_layer {
+            a.entries.push(Outer::file(&format!("{id}/layer.tar"), layer(&[E::File(&format!("from-{}", &id[..4]), b"x")])));
+        }
+    }
+    a.entries.push(Outer::file("repositories", tags.as_bytes().to_vec()));
+    a.tar()
+}
+
+/// A pre-1.10 archive, as moby's `legacyLoad` reads it (every case here goes through dockerd too).
+fn legacy(out: &mut Vec<Case>) {
+    let (base, child) = ("a1".repeat(32), "b2".repeat(32));
+    let tags = format!(r#"{{"{}":{{"1":"{child}"}}}}"#, super::build::TAG.trim_end_matches(":1"));
+    out.push(case(
+        "legacy_chain",
+        "moby legacyLoad: an image per folder, parents first, tags from `repositories`",
+        legacy_archive(&[(&base, None, true), (&child, Some(&base), true)], &tags),
+        accepted(|s, i| i.len() == 2 && i.iter().any(|i| i.tags == [super::build::TAG]) && image(s, i).is_some(), "two images, the child tagged"),
+    ));
+    let stray = "c3".repeat(32);
+    out.push(case(
+        "legacy_invalid_target",
+        "moby legacyLoad \"invalid target ID\"",
+        legacy_archive(&[(&base, None, true)], &format!(r#"{{"corpus/test":{{"1":"{stray}"}}}}"#)),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::Legacy(m) if m.contains("invalid target ID"))), "invalid target ID"),
+    ));
+    out.push(case(
+        "legacy_missing_parent",
+        "moby legacyLoad: the parent's `json` must be there",
+        legacy_archive(&[(&child, Some(&base), true)], &tags),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::Missing { path, .. } if path.ends_with("/json"))), "is not in the archive"),
+    ));
+    out.push(case(
+        "legacy_parent_loop",
+        "moby legacyLoadImage recurses into the parent without a bound (not sent to dockerd)",
+        legacy_archive(&[(&base, Some(&child), true), (&child, Some(&base), true)], &tags),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::Legacy(m) if m.contains("loops"))), "loops"),
+    ));
+    out.push(case(
+        "legacy_missing_layer",
+        "moby legacyLoad: each folder's `layer.tar` must be there",
+        legacy_archive(&[(&base, None, false)], &format!(r#"{{"corpus/test":{{"1":"{base}"}}}}"#)),
+        refused(|e| is(e, |a| matches!(a, ArchiveError::Missing { path, .. } if path.ends_with("layer.tar"))), "is not in the archive"),
+    ));
 }
 
 /// A1–A5: `manifest.json` and the other control files: absent, null, empty, too big, twice.

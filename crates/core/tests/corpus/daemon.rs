@@ -19,6 +19,9 @@ const ON_PURPOSE: [(&str, &str); 7] = [
     ("tar/pax_gnu_sparse_name_escapes", "sparse files (image-spec: SHOULD NOT be used); Go's archive/tar expands them (not yet here)"),
 ];
 
+/// Cases not sent to the daemon, with the reason.
+const NOT_SENT: [(&str, &str); 1] = [("archive/legacy_parent_loop", "dockerd's legacyLoadImage recurses into a parent loop without end")];
+
 #[test]
 fn corpus_cases_the_daemon_loads_we_accept() {
     let d = Daemon::shared();
@@ -29,22 +32,25 @@ fn corpus_cases_the_daemon_loads_we_accept() {
     d.reset().unwrap();
     for category in Category::ALL {
         let outcomes = results(category);
-        for case in category.cases() {
+        for case in category.cases().into_iter().filter(|c| !NOT_SENT.iter().any(|(n, _)| *n == c.name)) {
             let outcome = outcomes.iter().find(|o| o.name == case.name).expect("the case's outcome");
             let path = dir.join("case.tar");
             std::fs::write(&path, &case.archive).unwrap();
             let out = d.docker_output(&["load", "-i", &path.display().to_string()], None).unwrap();
             let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-            let loaded = out.status.success() && !said.is_empty();
+            // What it holds now tells what it loaded (its pre-1.10 loader prints nothing).
+            let listed = d.docker(&["images", "-aq"]).unwrap();
+            let loaded = out.status.success() && !listed.trim().is_empty();
             matrix[usize::from(loaded)][usize::from(!outcome.refused)] += 1;
             // It loads nothing and says nothing; we say so.
-            if out.status.success() && said.is_empty() && !outcome.detail.contains("holds no images") {
+            if out.status.success() && !loaded && !outcome.detail.contains("holds no images") {
                 disagree.push(format!("{}: the daemon loads nothing, we: {}", case.name, outcome.detail));
             }
-            if loaded {
-                if outcome.refused && !ON_PURPOSE.iter().any(|(n, _)| *n == case.name) {
-                    disagree.push(format!("{}: the daemon loads it ({said}), we refuse: {}", case.name, outcome.detail));
-                }
+            if loaded && outcome.refused && !ON_PURPOSE.iter().any(|(n, _)| *n == case.name) {
+                disagree.push(format!("{}: the daemon loads it ({said}), we refuse: {}", case.name, outcome.detail));
+            }
+            // A refused load may leave images too (the pre-1.10 loader stops part way).
+            if !listed.trim().is_empty() {
                 d.reset().unwrap();
             }
         }
