@@ -1,13 +1,13 @@
 // docker save on the page: the downloaded archive (Blob-download path; a save picker cannot be
-// automated) loads in skopeo (both transports), podman and oci-image-tool, and re-imports to
-// the same image.
+// automated) loads in skopeo (both transports), podman, oci-image-tool and dockerd 20.10, and
+// re-imports to the same image.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launch, waitReady, importFile, fixtures } from './lib.js';
+import { startServer, startDaemon, launch, waitReady, importFile, fixtures } from './lib.js';
 
 let server, browser, dir;
 before(async () => {
@@ -69,4 +69,17 @@ test('several images saved together, and the archive re-imports to the same imag
   await page.waitForFunction(() => document.querySelectorAll('tr.image-row').length === 2);
   assert.deepEqual(await page.$$eval('tr.image-row', (rows) => rows.map((r) => r.getAttribute('data-id')).sort()), ids);
   assert.deepEqual(browser.errors, []);
+
+  // dockerd loads the same archive with the lines the page printed, in the same order, and
+  // holds the same image IDs.
+  const daemon = await startDaemon();
+  try {
+    const lines = daemon.docker(['load', '-i', archive]).trim().split('\n');
+    assert.deepEqual(lines.slice().sort(), ['Loaded image: test/app:1', 'Loaded image: test/base:1']);
+    const at = lines.map((l) => r.text.indexOf(l));
+    assert.ok(at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1])), `${lines} in ${r.text}`);
+    assert.deepEqual(daemon.docker(['images', '--no-trunc', '--format', '{{.ID}}']).trim().split('\n').sort(), ids);
+  } finally {
+    daemon.stop();
+  }
 });
