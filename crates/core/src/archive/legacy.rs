@@ -44,9 +44,10 @@ struct HistoryEntry {
     comment: String,
 }
 
-/// A v1 image once planned: its image ID, its diff_ids and history (its parents' first).
+/// A v1 image once planned: its image ID, its layers, diff_ids and history (its parents' first).
 struct Loaded {
     id: Digest,
+    layers: Vec<PlannedLayer>,
     diff_ids: Vec<Digest>,
     history: Vec<HistoryEntry>,
 }
@@ -95,10 +96,10 @@ pub(super) async fn plan_legacy<S: ArchiveSource>(source: &S, index: &ArchiveInd
             let config = spec::parse(&format!("the config made from `{json_path}`"), &config_raw)?;
             let id = Digest::of(&config_raw);
             // The parent's layers, then this image's own.
-            let mut layers: Vec<PlannedLayer> = parent.and_then(|p| images.iter().find(|i| i.config_digest == p.id)).map(|i| i.layers.clone()).unwrap_or_default();
-            layers.push(PlannedLayer { at, diff_id: diff_id.clone(), digest: None, media_type: None });
-            images.push(PlannedImage { tags: Vec::new(), config_digest: id.clone(), config_raw, config, manifest: None, layers, parent: parent.map(|p| p.id.clone()), attestations: Vec::new() });
-            loaded.insert(v1_id, Loaded { id, diff_ids, history });
+            let mut layers = parent.map(|p| p.layers.clone()).unwrap_or_default();
+            layers.push(PlannedLayer { at, diff_id, digest: None, media_type: None });
+            images.push(PlannedImage { tags: Vec::new(), config_digest: id.clone(), config_raw, config, manifest: None, layers: layers.clone(), parent: parent.map(|p| p.id.clone()), attestations: Vec::new() });
+            loaded.insert(v1_id, Loaded { id, layers, diff_ids, history });
         }
     }
     let raw = read_file(source, index, "repositories", "the archive (a pre-1.10 `docker save`)").await?;
