@@ -37,34 +37,54 @@ pub enum Compression {
     Gzip,
     /// zstd (RFC 8878).
     Zstd,
+    /// xz (several streams, as `xz -d` reads them). Not an image-spec compression: docker reads
+    /// such layers and keeps them as plain tars, and so does Layerwise ([`Compression::is_kept`]).
+    Xz,
+    /// bzip2 (several streams, as Go's reader takes them). Kept decompressed, as xz.
+    Bzip2,
 }
 
 impl Compression {
-    /// Recognises gzip and zstd by magic number; anything else is taken as a plain tar, which the
+    /// Recognises gzip, zstd, xz and bzip2 by magic number (moby `DetectCompression` reads the
+    /// same four; four bytes tell them apart); anything else is taken as a plain tar, which the
     /// tar parser then accepts or refuses.
     pub fn sniff(head: &[u8]) -> Self {
         if head.starts_with(&[0x1f, 0x8b]) {
             Self::Gzip
         } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) || is_zstd_skippable(head) {
             Self::Zstd
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X']) {
+            Self::Xz
+        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
+            Self::Bzip2
         } else {
             Self::None
         }
     }
 
-    /// The OCI layer media type for a blob compressed this way.
+    /// Whether a layer blob compressed this way is stored as it came. xz and bzip2 have no
+    /// media type in the image-spec or Docker's schema 2, so nothing downstream of an export
+    /// could be told what such a blob is: their layers are stored as the plain tar (whose digest
+    /// is the diff_id), as docker stores them and saves them.
+    pub fn is_kept(self) -> bool {
+        matches!(self, Self::None | Self::Gzip | Self::Zstd)
+    }
+
+    /// The OCI layer media type for a blob compressed this way (a blob not
+    /// [kept](Self::is_kept) is stored as a plain tar, so that is its type).
     pub fn oci_layer_type(self) -> &'static str {
         match self {
-            Self::None => OCI_LAYER_TAR,
+            Self::None | Self::Xz | Self::Bzip2 => OCI_LAYER_TAR,
             Self::Gzip => OCI_LAYER_GZIP,
             Self::Zstd => OCI_LAYER_ZSTD,
         }
     }
 
-    /// The Docker schema 2 media type for a blob compressed this way (zstd has only an OCI one).
+    /// The Docker schema 2 media type for a blob compressed this way (zstd has only an OCI one;
+    /// a blob not [kept](Self::is_kept) is stored as a plain tar).
     pub fn docker_layer_type(self) -> &'static str {
         match self {
-            Self::None => DOCKER_LAYER_TAR,
+            Self::None | Self::Xz | Self::Bzip2 => DOCKER_LAYER_TAR,
             Self::Gzip => DOCKER_LAYER_GZIP,
             Self::Zstd => OCI_LAYER_ZSTD,
         }
@@ -95,6 +115,9 @@ mod tests {
         assert_eq!(Compression::sniff(&[0x1f, 0x8b, 8, 0]), Compression::Gzip);
         assert_eq!(Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]), Compression::Zstd);
         assert_eq!(Compression::sniff(&[0x5e, 0x2a, 0x4d, 0x18]), Compression::Zstd);
+        assert_eq!(Compression::sniff(&[0xfd, b'7', b'z', b'X', b'Z', 0]), Compression::Xz);
+        assert_eq!(Compression::sniff(b"BZh91AY&SY"), Compression::Bzip2);
+        assert_eq!(Compression::sniff(b"BZh0"), Compression::None);
         assert_eq!(Compression::sniff(b"etc/\0\0\0"), Compression::None);
         assert_eq!(Compression::sniff(&[]), Compression::None);
     }

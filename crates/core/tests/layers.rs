@@ -5,7 +5,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use layerwise_core::digest::Digest;
-use layerwise_core::layer::{BlobReader, LayerError, LayerReader, LayerSummary, Stopwatch, TarReader, TarSummary};
+use layerwise_core::layer::{BlobReader, KeptBlob, LayerError, LayerReader, LayerSummary, Stopwatch, TarReader, TarSummary};
+use layerwise_core::store::BlobBuilder;
 use layerwise_core::media_type::Compression;
 use layerwise_core::tar::TarWriter;
 
@@ -72,6 +73,27 @@ fn zstd_frames_skippable_frames_and_checksums_read_back() {
     frames.extend(tool("zstd", &["-q", "-c"], a));
     frames.extend(tool("zstd", &["-q", "-c", "--long=27"], b));
     assert_reads_as(&frames, &tar, Compression::Zstd);
+}
+
+#[test]
+fn xz_and_bzip2_streams_read_back_in_chunks_of_any_size_and_are_kept_as_the_plain_tar() {
+    let tar = sample_tar();
+    let (a, b) = tar.split_at(123_457);
+    let mut xz = tool("xz", &["-c", "-q"], a);
+    xz.extend([0; 4]);
+    xz.extend(tool("xz", &["-c", "-q", "--check=sha256", "-9"], b));
+    let mut bz = tool("bzip2", &["-c", "-q"], a);
+    bz.extend(tool("bzip2", &["-c", "-q", "-1"], b));
+    for (blob, compression) in [(xz, Compression::Xz), (bz, Compression::Bzip2)] {
+        assert_reads_as(&blob, &tar, compression);
+        let kept = read_in_chunks(&blob, 4096).unwrap().kept();
+        assert_eq!((kept.digest, kept.blob_size, kept.compression, kept.came_as), (Digest::of(&tar), tar.len() as u64, Compression::None, Some(compression)));
+        for chunk in [1, 3, 65_536] {
+            let mut stored = KeptBlob::new(Vec::new());
+            blob.chunks(chunk).for_each(|c| stored.append(c));
+            assert!(stored.finish().unwrap() == tar, "{compression:?} kept from chunks of {chunk}");
+        }
+    }
 }
 
 #[test]

@@ -95,6 +95,8 @@ fn uncompressed(blob: &[u8], compression: Compression) -> Vec<u8> {
         Compression::None => blob.to_vec(),
         Compression::Gzip => run("gzip", &["-dc"], blob),
         Compression::Zstd => run("zstd", &["-dcq"], blob),
+        Compression::Xz => run("xz", &["-dcq"], blob),
+        Compression::Bzip2 => run("bzip2", &["-dcq"], blob),
     }
 }
 

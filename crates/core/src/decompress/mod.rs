@@ -1,5 +1,6 @@
 //! Decompressors that bytes are pushed into (slices of a file, network chunks), writing to a
-//! sink: gzip (every member, as Go's reader does) with flate2's zlib-rs backend, zstd with ruzstd.
+//! sink: gzip (every member, as Go's reader does) with flate2's zlib-rs backend, zstd with ruzstd,
+//! and the two docker reads beyond the image-spec, xz and bzip2 (each stream back to back).
 
 use std::io::{self, Write};
 
@@ -7,8 +8,12 @@ use flate2::write::MultiGzDecoder;
 
 use crate::media_type::Compression;
 
+mod bzip2;
+mod xz;
 mod zstd;
 
+use bzip2::Bzip2Decoder;
+use xz::XzDecoder;
 use zstd::ZstdDecoder;
 
 /// A decompressor (or a pass-through) in front of `W`.
@@ -19,6 +24,10 @@ pub(crate) enum PushDecoder<W: Write> {
     Gzip(Box<MultiGzDecoder<W>>),
     /// zstd, every frame.
     Zstd(Box<ZstdDecoder<W>>),
+    /// xz, every stream.
+    Xz(Box<XzDecoder<W>>),
+    /// bzip2, every stream.
+    Bzip2(Box<Bzip2Decoder<W>>),
 }
 
 impl<W: Write> PushDecoder<W> {
@@ -28,6 +37,8 @@ impl<W: Write> PushDecoder<W> {
             Compression::None => Self::Plain(sink),
             Compression::Gzip => Self::Gzip(Box::new(MultiGzDecoder::new(sink))),
             Compression::Zstd => Self::Zstd(Box::new(ZstdDecoder::new(sink))),
+            Compression::Xz => Self::Xz(Box::new(XzDecoder::new(sink))),
+            Compression::Bzip2 => Self::Bzip2(Box::new(Bzip2Decoder::new(sink))),
         }
     }
 
@@ -37,6 +48,8 @@ impl<W: Write> PushDecoder<W> {
             Self::Plain(_) => "tar",
             Self::Gzip(_) => "gzip",
             Self::Zstd(_) => "zstd",
+            Self::Xz(_) => "xz",
+            Self::Bzip2(_) => "bzip2",
         }
     }
 
@@ -46,6 +59,8 @@ impl<W: Write> PushDecoder<W> {
             Self::Plain(w) => w,
             Self::Gzip(g) => g.get_ref(),
             Self::Zstd(z) => z.sink(),
+            Self::Xz(x) => x.sink(),
+            Self::Bzip2(b) => b.sink(),
         }
     }
 
@@ -56,6 +71,8 @@ impl<W: Write> PushDecoder<W> {
             Self::Plain(w) => w.write_all(chunk),
             Self::Gzip(g) => g.write_all(chunk),
             Self::Zstd(z) => z.push(chunk),
+            Self::Xz(x) => x.push(chunk),
+            Self::Bzip2(b) => b.push(chunk),
         }
     }
 
@@ -66,6 +83,19 @@ impl<W: Write> PushDecoder<W> {
             Self::Plain(w) => Ok(w),
             Self::Gzip(g) => g.finish(),
             Self::Zstd(z) => z.finish(),
+            Self::Xz(x) => x.finish(),
+            Self::Bzip2(b) => b.finish(),
+        }
+    }
+
+    /// The compression this decodes.
+    pub(crate) fn compression(&self) -> Compression {
+        match self {
+            Self::Plain(_) => Compression::None,
+            Self::Gzip(_) => Compression::Gzip,
+            Self::Zstd(_) => Compression::Zstd,
+            Self::Xz(_) => Compression::Xz,
+            Self::Bzip2(_) => Compression::Bzip2,
         }
     }
 }

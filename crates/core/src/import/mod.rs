@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use crate::archive::{self, compressed, ArchiveError, ArchiveIndex, ArchiveSource, Plan, PlannedLayer, PlatformChoice};
 use crate::digest::Digest;
-use crate::layer::{LayerPass, LayerPipeline, LayerSummary};
+use crate::layer::{KeptBlob, LayerPass, LayerPipeline, LayerSummary};
 use crate::media_type::Compression;
-use crate::store::{self, ImageRecord, ImportRecord, ImportState, Store, StoreError};
+use crate::store::{self, BlobBuilder, ImageRecord, ImportRecord, ImportState, Store, StoreError};
 
 mod record;
 
@@ -210,8 +210,12 @@ where
             let summary = self.read_layer(planned, &mut |d| progress(Progress::Bytes { done: done + d, total })).await?;
             done += planned.at.len;
             check_layer(planned, n, &summary)?;
-            let data = self.source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?;
             let t = (self.now)();
+            let (summary, data) = if summary.compression.is_kept() {
+                (summary, self.source.slice(planned.at.offset, planned.at.len).map_err(ArchiveError::from)?)
+            } else {
+                (summary.kept(), self.decompressed(planned).await?)
+            };
             self.store_layer(planned, &summary, data).await?;
             self.stats.store_ms += (self.now)() - t;
             layers.insert(planned.at.offset, summary);
@@ -230,7 +234,7 @@ where
         progress(Progress::Planned { images: plan.images.iter().map(record::preview).collect(), total });
         let unique = unique_layers(&plan);
         let store = self.store;
-        let mut streamed = compressed::stream_layers(self.source, compression, &unique, &|| store.blob_builder(), &mut |d| {
+        let mut streamed = compressed::stream_layers(self.source, compression, &unique, &|| KeptBlob::new(store.blob_builder()), &mut |d| {
             progress(Progress::Bytes { done: len + d, total });
         })
         .await?;
@@ -242,10 +246,11 @@ where
             check_layer(planned, n, &layer.summary)?;
             self.stats.blob_bytes += layer.summary.blob_size;
             self.stats.tar_bytes += layer.summary.tar_size;
+            let summary = layer.summary.kept();
             let t = (self.now)();
-            self.store_layer(planned, &layer.summary, layer.data).await?;
+            self.store_layer(planned, &summary, layer.data).await?;
             self.stats.store_ms += (self.now)() - t;
-            layers.insert(planned.at.offset, layer.summary);
+            layers.insert(planned.at.offset, summary);
         }
         Ok((plan, layers))
     }
@@ -333,12 +338,27 @@ where
         Ok(summary)
     }
 
+    /// Reads a verified layer of a plain archive again, into the blob it is stored as: its plain
+    /// tar (see [`Compression::is_kept`]).
+    async fn decompressed(&mut self, planned: &PlannedLayer) -> Result<T::Data, ImportError> {
+        let mut blob = KeptBlob::new(self.store.blob_builder());
+        let mut offset = 0;
+        while offset < planned.at.len {
+            let n = usize::try_from(planned.at.len - offset).unwrap_or(CHUNK).min(CHUNK);
+            blob.append(&self.source.read_at(planned.at.offset + offset, n).await.map_err(ArchiveError::from)?);
+            offset += n as u64;
+            if (self.now)() - self.record.heartbeat_ms > HEARTBEAT_MS {
+                self.beat().await?;
+            }
+        }
+        Ok(blob.finish()?)
+    }
+
     /// Stores a verified layer blob (for a plain archive, a slice of it: no copy) and its layer
     /// record.
     async fn store_layer(&mut self, planned: &PlannedLayer, summary: &LayerSummary, data: T::Data) -> Result<(), ImportError> {
         self.reserve(&summary.digest).await?;
-        let media_type = planned.media_type.clone().unwrap_or_else(|| summary.compression.docker_layer_type().to_owned());
-        store::keep_layer(self.store, summary, media_type, data).await?;
+        store::keep_layer(self.store, summary, record::layer_media_type(planned, summary), data).await?;
         Ok(())
     }
 }

@@ -58,9 +58,18 @@ pub(super) fn verified(image: &PlannedImage, layers: &HashMap<u64, LayerSummary>
     }
     Ok(record(image, |planned| {
         let s = layers.get(&planned.at.offset)?;
-        let media_type = planned.media_type.clone().unwrap_or_else(|| s.compression.docker_layer_type().to_owned());
-        Some(ImageLayer { blob: s.digest.clone(), blob_size: s.blob_size, media_type, diff_id: s.diff_id.clone(), size: s.size })
+        Some(ImageLayer { blob: s.digest.clone(), blob_size: s.blob_size, media_type: layer_media_type(planned, s), diff_id: s.diff_id.clone(), size: s.size })
     }))
+}
+
+/// The media type a stored layer blob gets: the one its metadata gave when the blob is stored
+/// as it came, else that of a plain tar (OCI when the metadata's was an OCI type).
+pub(super) fn layer_media_type(planned: &PlannedLayer, stored: &LayerSummary) -> String {
+    match (&planned.media_type, stored.came_as) {
+        (Some(given), None) => given.clone(),
+        (Some(given), Some(_)) if given.starts_with("application/vnd.oci.") => media_type::OCI_LAYER_TAR.to_owned(),
+        _ => stored.compression.docker_layer_type().to_owned(),
+    }
 }
 
 /// The record, with each layer as `layer_of` gives it (a layer it gives none for is left out);
@@ -69,8 +78,14 @@ fn record(image: &PlannedImage, layer_of: impl Fn(&PlannedLayer) -> Option<Image
     let image_layers: Vec<ImageLayer> = image.layers.iter().filter_map(layer_of).collect();
     let config_type = if image.manifest.is_some() { media_type::OCI_CONFIG } else { media_type::DOCKER_CONFIG };
     let config = BlobRecord { digest: image.config_digest.clone(), size: image.config_raw.len() as u64, media_type: config_type.to_owned(), diff_id: None };
+    // A layer stored decompressed is not the blob the archive's manifest names: write another.
+    let as_named = image.layers.iter().zip(&image_layers).all(|(planned, layer)| planned.digest.as_ref().is_none_or(|d| *d == layer.blob));
     let (manifest_digest, manifest_raw, manifest_type) = match &image.manifest {
-        Some((d, raw)) => (d.clone(), raw.clone(), media_type::OCI_MANIFEST),
+        Some((d, raw)) if as_named => (d.clone(), raw.clone(), media_type::OCI_MANIFEST),
+        Some(_) => {
+            let raw = crate::commit::manifest(media_type::OCI_MANIFEST, &config, &image_layers);
+            (Digest::of(&raw), raw, media_type::OCI_MANIFEST)
+        }
         None => {
             let raw = crate::commit::manifest(media_type::DOCKER_MANIFEST, &config, &image_layers);
             (Digest::of(&raw), raw, media_type::DOCKER_MANIFEST)

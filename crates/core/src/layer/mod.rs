@@ -9,11 +9,13 @@ use crate::fs::UnsafeEntry;
 use crate::media_type::Compression;
 use crate::tar::{Entry, TarError};
 
+mod kept;
 mod pipeline;
 mod stopwatch;
 mod tar_side;
 mod warm_up;
 
+pub use kept::KeptBlob;
 pub use pipeline::{LayerPass, LayerPipeline, LocalPipeline};
 pub use stopwatch::Stopwatch;
 pub use tar_side::{TarReader, TarSummary};
@@ -34,6 +36,8 @@ pub struct LayerSummary {
     pub size: u64,
     /// How the blob is compressed.
     pub compression: Compression,
+    /// For a blob stored decompressed ([`LayerSummary::kept`]), the compression it came in.
+    pub came_as: Option<Compression>,
     /// The tar's entries, in archive order.
     pub entries: Vec<Entry>,
 }
@@ -44,7 +48,7 @@ pub enum LayerError {
     /// The decompressor refused the bytes.
     #[error("layer is not valid {format}: {reason}")]
     Decompress {
-        /// `gzip` or `zstd`.
+        /// `gzip`, `zstd`, `xz` or `bzip2`.
         format: &'static str,
         /// What the decoder said.
         reason: String,
@@ -106,6 +110,7 @@ impl BlobSummary {
             tar_size: tar.tar_size,
             size: tar.size,
             compression: self.compression,
+            came_as: None,
             entries: tar.entries,
         }
     }
@@ -180,7 +185,7 @@ impl<W: Write> BlobReader<W> {
         let Some(decoder) = self.decoder else {
             return Err(LayerError::Tar(TarError::Truncated { at: 0, needed: 512 }));
         };
-        let (compression, format) = (compression_of(&decoder), decoder.format());
+        let (compression, format) = (decoder.compression(), decoder.format());
         let sink = decoder.finish().map_err(|e| layer_error(format, &e))?;
         let digest = (compression != Compression::None).then(|| self.blob.clone().finish());
         Ok((BlobSummary { digest, blob_size: self.blob_size, compression, hash_ms: self.hash_ms }, sink))
@@ -232,12 +237,4 @@ fn push<W: Write>(decoder: &mut PushDecoder<W>, blob: &mut Hasher, chunk: &[u8],
     }
     let format = decoder.format();
     decoder.push(chunk).map_err(|e| layer_error(format, &e))
-}
-
-fn compression_of<W: Write>(decoder: &PushDecoder<W>) -> Compression {
-    match decoder {
-        PushDecoder::Plain(_) => Compression::None,
-        PushDecoder::Gzip(_) => Compression::Gzip,
-        PushDecoder::Zstd(_) => Compression::Zstd,
-    }
 }

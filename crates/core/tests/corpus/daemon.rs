@@ -9,12 +9,10 @@ use super::Category;
 
 /// Cases the daemon loads and we refuse on purpose, each with the reason (RELIABILITY.md,
 /// "Policy where trusted tools disagree").
-const ON_PURPOSE: [(&str, &str); 7] = [
+const ON_PURPOSE: [(&str, &str); 5] = [
     ("archive/manifest_too_big", "a page holds what it parses: 4 MiB per JSON document"),
     ("json/config_too_big", "a page holds what it parses: 4 MiB per JSON document"),
     ("compression/whole_gzip_too_much_metadata", "a compressed archive's JSON is kept while it streams: 64 MiB at most"),
-    ("compression/xz_layer", "xz is not an image-spec layer compression; moby's DecompressStream reads it (not yet here)"),
-    ("compression/whole_bzip2", "bzip2 is not an image-spec compression; moby's DecompressStream reads it (not yet here)"),
     ("tar/pax_gnu_sparse_1_0", "sparse files (image-spec: SHOULD NOT be used); Go's archive/tar expands them (not yet here)"),
     ("tar/pax_gnu_sparse_name_escapes", "sparse files (image-spec: SHOULD NOT be used); Go's archive/tar expands them (not yet here)"),
 ];
