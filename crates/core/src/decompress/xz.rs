@@ -74,7 +74,7 @@ impl<W: Write> XzDecoder<W> {
     /// Ends the input and returns the sink.
     pub(crate) fn finish(self) -> io::Result<W> {
         match self.position {
-            Position::Between { padding } if padding % 4 == 0 && self.input.is_empty() => Ok(self.sink),
+            Position::Between { padding } if padding.is_multiple_of(4) && self.input.is_empty() => Ok(self.sink),
             Position::Between { .. } => Err(invalid("xz stream padding is not a multiple of four bytes")),
             Position::InStream => Err(invalid("the xz stream is truncated")),
         }
@@ -92,7 +92,7 @@ impl<W: Write> XzDecoder<W> {
                     self.position = Position::Between { padding };
                     return Ok(pos);
                 }
-                if padding % 4 != 0 {
+                if !padding.is_multiple_of(4) {
                     return Err(invalid("xz stream padding is not a multiple of four bytes"));
                 }
                 self.decoder.reset();
