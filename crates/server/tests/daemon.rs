@@ -169,7 +169,7 @@ fn tags(d: &Daemon) -> Vec<String> {
 /// Loads `archive` into the emptied daemon and into a new harness; asserts `docker images`
 /// (also `-a --no-trunc`), `docker history` (also `--no-trunc`) and `docker image inspect`
 /// agree for each image.
-fn judge(d: &Daemon, archive: &Path) {
+pub(crate) fn judge(d: &Daemon, archive: &Path) {
     let what = archive.file_name().unwrap().to_string_lossy().into_owned();
     d.reset().unwrap();
     d.docker(&["load", "-i", &archive.display().to_string()]).unwrap();
@@ -194,66 +194,15 @@ fn archives_the_daemon_saved_print_as_the_daemon_prints_them() {
     }
 }
 
-/// `archive` with every `layer.tar` compressed by `compressors` in turn (`xz`, `bzip2`).
-fn recompressed(archive: &Path, compressors: &[&str], out: &Path) -> PathBuf {
-    let mut rewritten = layerwise_core::tar::TarWriter::new();
-    let mut n = 0;
-    for (path, row) in tar_rows(&std::fs::read(archive).unwrap()) {
-        let content = if path.ends_with("layer.tar") && row.kind == EntryKind::File {
-            n += 1;
-            compressed(compressors[(n - 1) % compressors.len()], &row.content)
-        } else {
-            row.content
-        };
-        rewritten.entry(&path, row.kind, &content, row.mode, row.link.as_deref());
-    }
-    assert!(n > 1, "the archive has layers");
-    std::fs::write(out, rewritten.finish()).unwrap();
-    out.to_path_buf()
-}
-
-/// `bytes` compressed by the real `program`.
-fn compressed(program: &str, bytes: &[u8]) -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("layerwise-recompress-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let plain = dir.join("layer");
-    std::fs::write(&plain, bytes).unwrap();
-    let out = std::process::Command::new(program).args(["-c", "-q"]).arg(&plain).output().unwrap();
-    assert!(out.status.success(), "{program}");
-    out.stdout
-}
-
-/// docker reads xz and bzip2 layers (moby `DecompressStream`) and keeps them as plain tars: a
-/// daemon save with its layers recompressed so prints alike in both, and what the harness saves
-/// of it (the plain tars) the daemon loads as we predict and runs.
-#[test]
-fn xz_and_bzip2_layers_import_as_the_daemon_loads_them_and_save_as_plain_tars() {
-    let d = Daemon::shared();
-    let m = made(&d);
-    let dir = std::env::temp_dir().join(format!("layerwise-daemon-xz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let archive = recompressed(&m.build, &["xz", "bzip2"], &dir.join("build-xz-bzip2.tar"));
-    judge(&d, &archive);
-    let h = Harness::start(&[archive]);
-    let saved = save_from(&h, &["test/built:1"], &dir.join("saved.tar"));
-    for (path, row) in tar_rows(&std::fs::read(&saved).unwrap()) {
-        if path.starts_with("blobs/sha256/") && row.content.len() > 4 {
-            assert!(!matches!(layerwise_core::media_type::Compression::sniff(&row.content), layerwise_core::media_type::Compression::Xz | layerwise_core::media_type::Compression::Bzip2), "{path} is saved as it came");
-        }
-    }
-    assert_daemon_loads(&d, &saved, "the recompressed build, saved");
-    assert_eq!(d.docker(&["run", "--rm", "--network", "none", "test/built:1"]).unwrap(), "hi\n");
-}
-
 /// A file in a tar stream, as compared: everything but its time.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct FileRow {
-    kind: EntryKind,
-    mode: u32,
-    uid: u64,
-    gid: u64,
-    link: Option<String>,
-    content: Vec<u8>,
+    pub(crate) kind: EntryKind,
+    pub(crate) mode: u32,
+    pub(crate) uid: u64,
+    pub(crate) gid: u64,
+    pub(crate) link: Option<String>,
+    pub(crate) content: Vec<u8>,
 }
 
 /// The entries of a tar stream by path (a leading `./` and trailing `/` dropped).
@@ -279,7 +228,7 @@ pub(crate) fn tar_rows(bytes: &[u8]) -> BTreeMap<String, FileRow> {
 }
 
 /// Saves `names` from the harness with `docker save -o`; the archive's path.
-fn save_from(h: &Harness, names: &[&str], out: &Path) -> PathBuf {
+pub(crate) fn save_from(h: &Harness, names: &[&str], out: &Path) -> PathBuf {
     h.docker(&[&["save", "-o", &out.display().to_string()][..], names].concat());
     out.to_path_buf()
 }
@@ -287,7 +236,7 @@ fn save_from(h: &Harness, names: &[&str], out: &Path) -> PathBuf {
 /// Loads `archive` (one the harness saved) into the emptied daemon: its lines must be those a
 /// new harness prints for the same `docker load`, and the daemon must then list and describe
 /// the images as that harness does.
-fn assert_daemon_loads(d: &Daemon, archive: &Path, what: &str) {
+pub(crate) fn assert_daemon_loads(d: &Daemon, archive: &Path, what: &str) {
     let predicted = Harness::start(&[]);
     let lines = predicted.docker(&["load", "-i", &archive.display().to_string()]);
     d.reset().unwrap();

@@ -14,6 +14,8 @@ mod console_inspect;
 mod console_jobs;
 // The real docker daemon: what it saved we import and print as it does; what we save it loads and runs.
 mod daemon;
+// xz and bzip2 layers, judged by dockerd.
+mod daemon_recompressed;
 // The core's views equal what the docker CLI 28.2 prints for the same store.
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.
