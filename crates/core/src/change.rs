@@ -226,7 +226,7 @@ mod tests {
     use crate::tar::Entry;
 
     fn base() -> MergedFs {
-        let e = |path: &str, kind, link: Option<&str>| Entry { path: path.into(), kind, size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, link: link.map(Into::into), data_offset: 0, data_len: 0 };
+        let e = |path: &str, kind, link: Option<&str>| Entry { path: path.into(), kind, size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, link: link.map(Into::into), data_offset: 0, data_len: 0, sparse: None };
         let layer = [e("etc", EntryKind::Directory, None), e("etc/hosts", EntryKind::File, None), e("link", EntryKind::Symlink, Some("/etc")), e("rel", EntryKind::Symlink, Some("etc"))];
         MergedFs::of_layers([&layer[..]]).0
     }

@@ -111,6 +111,7 @@ fn session_entries(base: &MergedFs, changes: &ChangeSet) -> Vec<Entry> {
         link: link.map(str::to_owned),
         data_offset: 0,
         data_len: 0,
+        sparse: None,
     };
     items(base, changes)
         .into_iter()
@@ -202,7 +203,7 @@ mod tests {
     use super::*;
 
     fn base() -> MergedFs {
-        let e = |path: &str, kind| Entry { path: path.into(), kind, size: 3, mode: 0o755, uid: 0, gid: 0, mtime: 0, link: None, data_offset: 0, data_len: 3 };
+        let e = |path: &str, kind| Entry { path: path.into(), kind, size: 3, mode: 0o755, uid: 0, gid: 0, mtime: 0, link: None, data_offset: 0, data_len: 3, sparse: None };
         let layer = [e("etc", EntryKind::Directory), e("etc/hosts", EntryKind::File), e("var", EntryKind::Directory), e("var/log", EntryKind::Directory), e("var/log/a", EntryKind::File)];
         MergedFs::of_layers([&layer[..]]).0
     }

@@ -13,7 +13,7 @@ use crate::decompress::{sink_error, PushDecoder};
 use crate::fs::MergedFs;
 use crate::media_type::Compression;
 use crate::store::BlobBuilder;
-use crate::tar::{headers, padding, Entry, EntryKind, Meta};
+use crate::tar::{headers, padding, Entry, EntryKind, Meta, Piece};
 
 /// How many bytes are read from a source at a time.
 const CHUNK: usize = 1024 * 1024;
@@ -40,40 +40,55 @@ pub enum ExtractError {
     NoLayer(String),
 }
 
-/// The uncompressed tar stream, handing each wanted entry's bytes to `sink` by index.
+/// Zeros handed to a sink for a sparse file's holes, this many at a time.
+const ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+
+/// The uncompressed tar stream, handing each wanted entry's content to `sink` by index: its
+/// stored bytes as they pass, and a sparse file's holes as zeros between them.
 struct Windows<'a> {
     /// Uncompressed bytes seen so far.
     at: u64,
-    /// (start, end) of each entry's data, in order.
-    ranges: Vec<(u64, u64)>,
-    /// The first range not yet passed.
+    /// (index, piece) of every entry's content, in stream order.
+    pieces: Vec<(usize, Piece)>,
+    /// The first piece not yet handed over.
     next: usize,
     sink: &'a mut dyn FnMut(usize, &[u8]) -> io::Result<()>,
 }
 
 impl Windows<'_> {
     fn done(&self) -> bool {
-        self.next >= self.ranges.len()
+        self.next >= self.pieces.len()
     }
 }
 
 impl Write for Windows<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let end = self.at + buf.len() as u64;
-        let mut i = self.next;
-        while let Some(&(start, stop)) = self.ranges.get(i) {
-            if start >= end {
-                break;
+        while let Some(&(i, piece)) = self.pieces.get(self.next) {
+            match piece {
+                // Every piece before it is handed over, so its zeros come next.
+                Piece::Zeros(mut n) => {
+                    while n > 0 {
+                        let take = usize::try_from(n).unwrap_or(ZEROS.len()).min(ZEROS.len());
+                        (self.sink)(i, &ZEROS[..take])?;
+                        n -= take as u64;
+                    }
+                }
+                Piece::Stored { from, to } => {
+                    if from >= end {
+                        break;
+                    }
+                    let (a, b) = (from.max(self.at), to.min(end));
+                    if a < b {
+                        // ok: both offsets lie within `buf`, whose length is a usize
+                        (self.sink)(i, &buf[(a - self.at) as usize..(b - self.at) as usize])?;
+                    }
+                    if to > end {
+                        break;
+                    }
+                }
             }
-            let (from, to) = (start.max(self.at), stop.min(end));
-            if from < to {
-                // ok: both offsets lie within `buf`, whose length is a usize
-                (self.sink)(i, &buf[(from - self.at) as usize..(to - self.at) as usize])?;
-            }
-            if stop <= end {
-                self.next = i + 1;
-            }
-            i += 1;
+            self.next += 1;
         }
         self.at = end;
         Ok(buf.len())
@@ -84,17 +99,26 @@ impl Write for Windows<'_> {
     }
 }
 
-/// Streams the data of `entries` (files of the one layer `source` holds, in `data_offset`
-/// order) to `sink` as (index in `entries`, bytes), in one pass over the blob.
+/// Streams the content of `entries` (files of the one layer `source` holds, in `data_offset`
+/// order) to `sink` as (index in `entries`, bytes), in one pass over the blob. A sparse file's
+/// holes come as zeros.
 ///
 /// # Errors
 /// [`ExtractError`]; a sink error comes back as [`ExtractError::Sink`].
 pub async fn entries_data<S: ArchiveSource>(source: &S, entries: &[&Entry], sink: &mut dyn FnMut(usize, &[u8]) -> io::Result<()>) -> Result<(), ExtractError> {
+    let pieces = entries.iter().enumerate().flat_map(|(i, e)| e.pieces(u64::MAX).into_iter().map(move |p| (i, p))).collect();
     let Some(last) = entries.last() else { return Ok(()) };
+    stream(source, pieces, last, sink).await
+}
+
+/// Hands `pieces` to `sink` in one pass over the blob; `last` names the entry in errors.
+async fn stream<S: ArchiveSource>(source: &S, pieces: Vec<(usize, Piece)>, last: &Entry, sink: &mut dyn FnMut(usize, &[u8]) -> io::Result<()>) -> Result<(), ExtractError> {
+    if pieces.is_empty() {
+        return Ok(());
+    }
     let broken = |reason: String| ExtractError::Broken { path: last.path.clone(), reason };
     let head = source.read_at(0, 4).await.map_err(|e: SourceError| ExtractError::Read(e.0))?;
-    let ranges = entries.iter().map(|e| (e.data_offset, e.data_offset + e.data_len)).collect();
-    let windows = Windows { at: 0, ranges, next: 0, sink };
+    let windows = Windows { at: 0, pieces, next: 0, sink };
     let decode_error = |e: io::Error| sink_error::<ExtractError>(&e).unwrap_or_else(|| broken(e.to_string()));
     let mut decoder = PushDecoder::new(Compression::sniff(&head), windows);
     let mut offset = 0;
@@ -122,14 +146,14 @@ pub async fn entries_data<S: ArchiveSource>(source: &S, entries: &[&Entry], sink
 /// # Errors
 /// [`ExtractError`].
 pub async fn file_head<S: ArchiveSource>(source: &S, entry: &Entry, max: u64) -> Result<(Vec<u8>, bool), ExtractError> {
-    let wanted = Entry { data_len: entry.data_len.min(max), ..entry.clone() };
     let mut out = Vec::new();
-    entries_data(source, &[&wanted], &mut |_, bytes| {
+    let pieces = entry.pieces(max).into_iter().map(|p| (0, p)).collect();
+    stream(source, pieces, entry, &mut |_, bytes| {
         out.extend_from_slice(bytes);
         Ok(())
     })
     .await?;
-    Ok((out, entry.data_len <= max))
+    Ok((out, entry.content_len() <= max))
 }
 
 /// The layer blobs of an image, by layer index.
@@ -168,12 +192,12 @@ pub async fn folder_tar<L: LayerBlobs, B: BlobBuilder>(fs: &MergedFs, dir: &str,
         let e = &node.entry;
         let meta = Meta { mode: e.mode, uid: e.uid, gid: e.gid, mtime: u64::try_from(e.mtime).unwrap_or(0) };
         match e.kind {
-            EntryKind::File if e.data_len == 0 => put(&headers(&name(path), e.kind, 0, None, meta), out),
+            EntryKind::File if e.content_len() == 0 => put(&headers(&name(path), e.kind, 0, None, meta), out),
             EntryKind::File => files.entry(node.layer).or_default().push((name(path), e.clone())),
             EntryKind::Hardlink => {
                 let target = e.link.as_deref().map(crate::fs::in_root).and_then(|t| fs.get(&t));
                 match target.filter(|t| t.entry.kind == EntryKind::File) {
-                    Some(t) if t.entry.data_len > 0 => files.entry(t.layer).or_default().push((name(path), Entry { mode: e.mode, ..t.entry.clone() })),
+                    Some(t) if t.entry.content_len() > 0 => files.entry(t.layer).or_default().push((name(path), Entry { mode: e.mode, ..t.entry.clone() })),
                     _ => put(&headers(&name(path), EntryKind::File, 0, None, meta), out),
                 }
             }
@@ -195,9 +219,9 @@ pub async fn folder_tar<L: LayerBlobs, B: BlobBuilder>(fs: &MergedFs, dir: &str,
                 }
                 let (path, e) = &list[i];
                 let meta = Meta { mode: e.mode, uid: e.uid, gid: e.gid, mtime: u64::try_from(e.mtime).unwrap_or(0) };
-                put(&headers(path, EntryKind::File, e.data_len, None, meta), out);
+                put(&headers(path, EntryKind::File, e.content_len(), None, meta), out);
                 current = Some(i);
-                tail = Some(e.data_len);
+                tail = Some(e.content_len());
             }
             put(bytes, out);
             Ok(())

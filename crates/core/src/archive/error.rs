@@ -48,6 +48,10 @@ pub enum ArchiveError {
         /// Where its descriptor says it lives.
         urls: String,
     },
+    /// A file the metadata points at is a sparse file: holes are read in layers, not in the
+    /// archive around them.
+    #[error("`{0}` is stored in the archive as a sparse file, which Layerwise reads inside layers but not as a file of the archive itself")]
+    SparseMember(String),
     /// A path resolves through too many links, or in a loop.
     #[error("`{0}` is a link that does not resolve to a file in the archive (a loop, or more than 40 hops)")]
     BadLink(String),

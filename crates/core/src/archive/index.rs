@@ -60,7 +60,9 @@ impl ArchiveIndex {
                     if data.len() < n {
                         walker.on_eof(len)?;
                     }
-                    walker.on_extension(&data)?;
+                    if let Some(entry) = walker.on_extension(&data)? {
+                        index.insert(entry);
+                    }
                 }
                 Need::Skip { to, .. } if to > len => walker.on_eof(len)?,
                 Need::Skip { .. } => walker.on_skipped(),
@@ -106,6 +108,7 @@ impl ArchiveIndex {
                 return Err(ArchiveError::Missing { path: crate::text::clip(path, 200), wanted_by: wanted_by.to_owned() });
             };
             match (entry.kind, &entry.link) {
+                (EntryKind::File, _) if entry.sparse.is_some() => return Err(ArchiveError::SparseMember(crate::text::clip(&current, 200))),
                 (EntryKind::File, _) => {
                     return Ok(Located { path: current, offset: entry.data_offset, len: entry.data_len });
                 }

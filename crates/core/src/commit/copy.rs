@@ -63,5 +63,5 @@ pub(super) async fn lower_file<S: ArchiveSource, B: BlobBuilder>(source: &S, ent
         ExtractError::Read(reason) => CommitError::Read { path: entry.path.clone(), reason },
         e => CommitError::Lower { path: entry.path.clone(), reason: e.to_string() },
     })?;
-    out.end_file(entry.data_len).map_err(CommitError::write)
+    out.end_file(entry.content_len()).map_err(CommitError::write)
 }

@@ -184,6 +184,7 @@ impl<B: BlobBuilder> LayerWriter<B> {
             link: link.map(str::to_owned),
             data_offset,
             data_len: if kind == EntryKind::File { size } else { 0 },
+            sparse: None,
         });
         Ok(())
     }

@@ -254,7 +254,7 @@ async fn write_item<C: Content, B: store::BlobBuilder>(content: &C, base: &Image
         }
         Item::Lower { entry, layer, mode } => {
             let meta = Meta { mode: *mode, uid: entry.uid, gid: entry.gid, mtime: 0 };
-            let size = if entry.kind == EntryKind::File { entry.data_len } else { 0 };
+            let size = if entry.kind == EntryKind::File { entry.content_len() } else { 0 };
             out.entry(&entry.path, entry.kind, size, entry.link.as_deref(), meta).map_err(CommitError::write)?;
             if size == 0 {
                 return Ok(());

@@ -173,7 +173,7 @@ mod tests {
     use super::*;
 
     fn e(path: &str, kind: EntryKind, size: u64) -> Entry {
-        Entry { path: path.into(), kind, size, mode: 0o644, uid: 0, gid: 0, mtime: 0, link: None, data_offset: 0, data_len: size }
+        Entry { path: path.into(), kind, size, mode: 0o644, uid: 0, gid: 0, mtime: 0, link: None, data_offset: 0, data_len: size, sparse: None }
     }
     fn file(path: &str, size: u64) -> Entry {
         e(path, EntryKind::File, size)

@@ -11,10 +11,12 @@
 //! browser hold or re-read whole layers; a push/pull state machine lets the caller own the I/O.
 
 mod header;
+mod sparse;
 mod stream;
 mod walker;
 mod writer;
 
+pub use sparse::{Fragment, Piece};
 pub use stream::{TarEvent, TarStream};
 pub use walker::{Need, TarWalker};
 pub use writer::{header, header_at, headers, padding, Meta, TarWriter};
@@ -72,7 +74,8 @@ pub struct Entry {
     pub path: String,
     /// What the entry is.
     pub kind: EntryKind,
-    /// The size as the header (or a PAX record) states it; docker adds these up as a layer's size.
+    /// The size as the header (or a PAX record) states it, holes included for a sparse file;
+    /// docker adds these up as a layer's size. A regular file's content is this long.
     pub size: u64,
     /// Permission and mode bits.
     pub mode: u32,
@@ -86,8 +89,29 @@ pub struct Entry {
     pub link: Option<String>,
     /// Where the entry's data starts in the tar stream.
     pub data_offset: u64,
-    /// How many bytes of data follow the header (0 for header-only types).
+    /// How many bytes of data the tar stores for it (0 for header-only types; a sparse file's
+    /// fragments, its map excluded; otherwise `size`).
     pub data_len: u64,
+    /// A sparse file's fragments, in order: they hold the `data_len` bytes stored, and the
+    /// rest of its `size` bytes are zeros. `None` for every other entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sparse: Option<Vec<Fragment>>,
+}
+
+impl Entry {
+    /// How long its content is: a sparse file's `size`, otherwise the bytes stored.
+    pub fn content_len(&self) -> u64 {
+        if self.sparse.is_some() {
+            self.size
+        } else {
+            self.data_len
+        }
+    }
+
+    /// The first `limit` bytes of its content as pieces of the tar stream and holes.
+    pub fn pieces(&self, limit: u64) -> Vec<Piece> {
+        sparse::pieces(self.data_offset, self.content_len(), self.sparse.as_deref(), limit)
+    }
 }
 
 /// Why a tar stream was refused. Every variant names the offset of the bad header.
@@ -136,13 +160,23 @@ pub enum TarError {
         /// The typeflag, as a character.
         flag: char,
     },
-    /// A sparse file (GNU `S` type or PAX `GNU.sparse.*`), which this reader does not expand.
-    #[error("tar entry `{path}` at offset {offset} is a sparse file, which is not supported (image-spec: \"sparse files SHOULD NOT be used\")")]
-    Sparse {
+    /// An old GNU sparse file (type `S`), which docker's extraction refuses.
+    #[error("tar entry `{path}` at offset {offset} is an old GNU sparse file (type `S`), which docker cannot extract either (\"unhandled tar header type 83\")")]
+    OldGnuSparse {
         /// Header offset.
         offset: u64,
         /// The entry's path.
         path: String,
+    },
+    /// A PAX sparse file whose map Go's `archive/tar` refuses.
+    #[error("tar entry `{path}` at offset {offset} is a sparse file with a bad map: {reason}")]
+    SparseMap {
+        /// Header offset.
+        offset: u64,
+        /// The entry's path.
+        path: String,
+        /// What is wrong.
+        reason: String,
     },
     /// Sizes that overflow 64 bits.
     #[error("tar entry at offset {0} has a size that overflows")]

@@ -66,7 +66,10 @@ impl TarStream {
                 }
                 Need::Extension { len, .. } => {
                     if let Some(ext) = self.fill(&mut data, len) {
-                        self.walker.on_extension(&ext)?;
+                        if let Some(entry) = self.walker.on_extension(&ext)? {
+                            self.data_end = entry.data_offset + entry.data_len;
+                            on_event(TarEvent::Entry(entry));
+                        }
                     }
                 }
             }

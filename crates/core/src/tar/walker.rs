@@ -1,6 +1,7 @@
 //! The sans-IO tar state machine.
 
 use super::header::{self, RawHeader};
+use super::sparse::{self, DataMap, MapAt, SparseRecords};
 use super::{padded, Entry, EntryKind, TarError, MAX_EXTENSION_BYTES, MAX_PATH_BYTES};
 
 /// What the walker needs next. Offsets are absolute positions in the tar stream.
@@ -36,6 +37,17 @@ enum ExtKind {
     PaxGlobal,
     GnuLongName,
     GnuLongLink,
+    /// A block of a 1.0 sparse file's map, at the start of its data.
+    SparseMap,
+}
+
+/// A 1.0 sparse file whose map is being read: the entry waits for it.
+struct MapRead {
+    entry: Entry,
+    /// Where the entry's data starts, and its stored length, map included.
+    data_at: u64,
+    stored: u64,
+    map: DataMap,
 }
 
 /// Extension values waiting for the next real entry.
@@ -58,8 +70,8 @@ struct Pax {
     uid: Option<u64>,
     gid: Option<u64>,
     mtime: Option<i64>,
-    /// `GNU.sparse.*` records: a sparse file, which this reader does not expand.
-    sparse: bool,
+    /// `GNU.sparse.*` records: a sparse file.
+    sparse: SparseRecords,
 }
 
 /// Walks the headers of a tar stream; see the module docs of [`crate::tar`].
@@ -74,6 +86,8 @@ pub struct TarWalker {
     after_zero: bool,
     /// Where the last entry's data ends (`u64::MAX` while an extension's padding is skipped).
     data_end: u64,
+    /// Set while a 1.0 sparse map is read.
+    map_read: Option<MapRead>,
 }
 
 impl Default for TarWalker {
@@ -85,7 +99,7 @@ impl Default for TarWalker {
 impl TarWalker {
     /// A walker at the start of a stream.
     pub fn new() -> Self {
-        Self { need: Need::Header { at: 0 }, ext: None, pending: Pending::default(), after_zero: false, data_end: 0 }
+        Self { need: Need::Header { at: 0 }, ext: None, pending: Pending::default(), after_zero: false, data_end: 0, map_read: None }
     }
 
     /// What to supply next.
@@ -94,7 +108,8 @@ impl TarWalker {
     }
 
     /// Takes the header block the walker asked for. Returns the entry it describes, or `None`
-    /// for extension headers and the end marker.
+    /// for extension headers, the end marker, and a sparse file whose map is in its data (the
+    /// entry comes from [`TarWalker::on_extension`] once the map is read).
     ///
     /// # Errors
     /// [`TarError`] for a bad checksum, a bad number, an oversized extension or path.
@@ -129,18 +144,26 @@ impl TarWalker {
             self.need = Need::Extension { at: data_at, len: usize::try_from(raw.size).unwrap_or(0) };
             return Ok(None);
         }
-        self.entry(raw, at).map(Some)
+        self.entry(raw, at)
     }
 
-    fn entry(&mut self, raw: RawHeader, at: u64) -> Result<Entry, TarError> {
+    fn entry(&mut self, raw: RawHeader, at: u64) -> Result<Option<Entry>, TarError> {
         let Pending { gnu_path, gnu_link, pax } = std::mem::take(&mut self.pending);
-        let path = gnu_path.or(pax.path).unwrap_or(raw.name);
+        let size = pax.size.unwrap_or(raw.size);
+        let named = gnu_path.as_deref().or(pax.path.as_deref()).unwrap_or(&raw.name);
+        let bad_map = |reason: String| TarError::SparseMap { offset: at, path: crate::text::clip(&String::from_utf8_lossy(named), 200), reason };
+        let sparse = pax.sparse.file(size).map_err(bad_map)?;
+        // Go lets a sparse file's `GNU.sparse.name` win over every other name.
+        let path = match (&sparse, &pax.sparse.name) {
+            (Some(_), Some(name)) => name.clone(),
+            _ => named.to_vec(),
+        };
         let path_str = String::from_utf8_lossy(&path).into_owned();
         if path.len() > MAX_PATH_BYTES {
             return Err(TarError::PathTooLong { offset: at, len: path.len() });
         }
-        if pax.sparse || raw.typeflag == b'S' {
-            return Err(TarError::Sparse { offset: at, path: crate::text::clip(&path_str, 200) });
+        if raw.typeflag == b'S' {
+            return Err(TarError::OldGnuSparse { offset: at, path: crate::text::clip(&path_str, 200) });
         }
         // Go reads the old NUL typeflag with a name ending in `/` as a directory.
         let kind = if raw.typeflag == 0 && path.ends_with(b"/") { Some(EntryKind::Directory) } else { EntryKind::from_typeflag(raw.typeflag) };
@@ -151,14 +174,11 @@ impl TarWalker {
                 flag: char::from(raw.typeflag),
             });
         };
-        let size = pax.size.unwrap_or(raw.size);
         let link = gnu_link.or(pax.link).or_else(|| (!raw.linkname.is_empty()).then_some(raw.linkname));
         let data_len = if kind.is_header_only() { 0 } else { size };
         let data_at = at + 512;
         let end = padded(data_len).and_then(|p| data_at.checked_add(p)).ok_or(TarError::Overflow(at))?;
-        self.data_end = data_at + data_len;
-        self.need = if end > data_at { Need::Skip { from: data_at, to: end } } else { Need::Header { at: end } };
-        Ok(Entry {
+        let mut entry = Entry {
             path: path_str,
             kind,
             size,
@@ -169,21 +189,78 @@ impl TarWalker {
             link: link.map(|l| String::from_utf8_lossy(&l).into_owned()),
             data_offset: data_at,
             data_len,
-        })
+            sparse: None,
+        };
+        let Some(file) = sparse else {
+            self.data_stored(data_at, data_len, end);
+            return Ok(Some(entry));
+        };
+        let bad = |reason: String| TarError::SparseMap { offset: at, path: crate::text::clip(&entry.path, 200), reason };
+        if kind.is_header_only() {
+            return Err(bad(format!("a {kind:?} cannot be a sparse file")));
+        }
+        entry.size = file.realsize;
+        match file.map {
+            MapAt::Records(fragments) => {
+                entry.sparse = Some(sparse::checked(fragments, file.realsize, data_len, at, &entry.path)?);
+                self.data_stored(data_at, data_len, end);
+                Ok(Some(entry))
+            }
+            MapAt::Data => {
+                self.map_read = Some(MapRead { entry, data_at, stored: data_len, map: DataMap::default() });
+                self.next_map_block(at)?;
+                Ok(None)
+            }
+        }
     }
 
-    /// Takes the extension data the walker asked for.
+    /// The entry's stored bytes are `from..from + len`, and its padding ends at `end`.
+    fn data_stored(&mut self, from: u64, len: u64, end: u64) {
+        self.data_end = from + len;
+        self.need = if end > from { Need::Skip { from, to: end } } else { Need::Header { at: end } };
+    }
+
+    /// Asks for the next block of a 1.0 map.
+    fn next_map_block(&mut self, header_at: u64) -> Result<(), TarError> {
+        let Some(read) = &self.map_read else { return Ok(()) };
+        if read.map.len() + 512 > read.stored {
+            return Err(TarError::SparseMap { offset: header_at, path: crate::text::clip(&read.entry.path, 200), reason: "its map runs past the entry's data".into() });
+        }
+        self.ext = Some((ExtKind::SparseMap, header_at));
+        self.need = Need::Extension { at: read.data_at + read.map.len(), len: 512 };
+        Ok(())
+    }
+
+    /// Takes a block of a 1.0 map; the entry once the map is complete.
+    fn on_map_block(&mut self, block: &[u8], header_at: u64) -> Result<Option<Entry>, TarError> {
+        let Some(read) = &mut self.map_read else { return Ok(None) };
+        let bad = |path: &str, reason: String| TarError::SparseMap { offset: header_at, path: crate::text::clip(path, 200), reason };
+        let Some(fragments) = read.map.push(block).map_err(|reason| bad(&read.entry.path, reason))? else {
+            return self.next_map_block(header_at).map(|()| None);
+        };
+        let Some(MapRead { mut entry, data_at, stored, map }) = self.map_read.take() else { return Ok(None) };
+        let end = padded(stored).map(|p| data_at + p).ok_or(TarError::Overflow(header_at))?;
+        entry.data_offset = data_at + map.len();
+        entry.data_len = stored - map.len();
+        entry.sparse = Some(sparse::checked(fragments, entry.size, entry.data_len, header_at, &entry.path)?);
+        self.data_stored(entry.data_offset, entry.data_len, end);
+        Ok(Some(entry))
+    }
+
+    /// Takes the extension data the walker asked for. Returns the entry of a sparse file once
+    /// the map at the start of its data is read.
     ///
     /// # Errors
-    /// [`TarError::Pax`] for a malformed PAX record.
-    pub fn on_extension(&mut self, data: &[u8]) -> Result<(), TarError> {
+    /// [`TarError::Pax`] for a malformed PAX record, [`TarError::SparseMap`] for a bad map.
+    pub fn on_extension(&mut self, data: &[u8]) -> Result<Option<Entry>, TarError> {
         let (Need::Extension { at, len }, Some((kind, header_at))) = (self.need, self.ext.take()) else {
-            return Ok(());
+            return Ok(None);
         };
         if data.len() != len {
             return Err(TarError::Truncated { at, needed: len as u64 });
         }
         match kind {
+            ExtKind::SparseMap => return self.on_map_block(data, header_at),
             ExtKind::GnuLongName => self.pending.gnu_path = Some(header::cstr(data).to_vec()),
             ExtKind::GnuLongLink => self.pending.gnu_link = Some(header::cstr(data).to_vec()),
             ExtKind::Pax => self.apply_pax(data, header_at)?,
@@ -194,7 +271,7 @@ impl TarWalker {
         let data_end = at + len as u64;
         self.data_end = u64::MAX;
         self.need = if end > data_end { Need::Skip { from: data_end, to: end } } else { Need::Header { at: end } };
-        Ok(())
+        Ok(None)
     }
 
     /// Records of the form `"%d %s=%s\n"`, where the length counts the whole record.
@@ -214,8 +291,8 @@ impl TarWalker {
             let eq = record.iter().position(|&b| b == b'=').ok_or_else(bad)?;
             let (key, value) = (&record[..eq], &record[eq + 1..]);
             data = &data[len..];
-            if key.starts_with(b"GNU.sparse.") {
-                pax.sparse = true;
+            if pax.sparse.take(key, value).map_err(|()| bad())? {
+                continue;
             }
             if value.is_empty() {
                 continue;

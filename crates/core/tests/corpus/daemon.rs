@@ -9,12 +9,10 @@ use super::Category;
 
 /// Cases the daemon loads and we refuse on purpose, each with the reason (RELIABILITY.md,
 /// "Policy where trusted tools disagree").
-const ON_PURPOSE: [(&str, &str); 5] = [
+const ON_PURPOSE: [(&str, &str); 3] = [
     ("archive/manifest_too_big", "a page holds what it parses: 4 MiB per JSON document"),
     ("json/config_too_big", "a page holds what it parses: 4 MiB per JSON document"),
     ("compression/whole_gzip_too_much_metadata", "a compressed archive's JSON is kept while it streams: 64 MiB at most"),
-    ("tar/pax_gnu_sparse_1_0", "sparse files (image-spec: SHOULD NOT be used); Go's archive/tar expands them (not yet here)"),
-    ("tar/pax_gnu_sparse_name_escapes", "sparse files (image-spec: SHOULD NOT be used); Go's archive/tar expands them (not yet here)"),
 ];
 
 /// Cases not sent to the daemon, with the reason.

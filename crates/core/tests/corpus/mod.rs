@@ -221,6 +221,19 @@ pub(crate) fn merged_has(store: &MemoryStore, imported: &[Imported], path: &str)
     layerwise_core::fs::MergedFs::of_layers(layers.iter().map(Vec::as_slice)).0.get(path).is_some()
 }
 
+/// The content of the file at `path` (as written in the layers; the last layer that has it),
+/// read out of its stored blob as the page reads it.
+pub(crate) fn content(store: &MemoryStore, imported: &[Imported], path: &str) -> Option<Vec<u8>> {
+    let image = image(store, imported)?;
+    image.layers.iter().rev().find_map(|l| {
+        let record = futures::executor::block_on(store.layer(&l.diff_id)).ok().flatten()?;
+        let entry = record.entries.into_iter().find(|e| e.path == path)?;
+        let blob = futures::executor::block_on(store.read_blob(&l.blob, u64::MAX)).ok()?;
+        let source = layerwise_core::archive::MemorySource(blob);
+        futures::executor::block_on(layerwise_core::extract::file_head(&source, &entry, u64::MAX)).ok().map(|(bytes, _)| bytes)
+    })
+}
+
 /// True when exactly one image was imported, with `n` layers and the corpus tag.
 pub(crate) fn one_image(store: &MemoryStore, imported: &[Imported], n: usize) -> bool {
     imported.len() == 1 && imported[0].tags == [build::TAG] && image(store, imported).is_some_and(|i| i.layers.len() == n)

@@ -7,6 +7,8 @@ use layerwise_core::tar::{header, EntryKind, TarError, TarWriter, MAX_EXTENSION_
 use super::build::{file_header, fix_checksum, gnu_header, layer, pax, pax_header, raw_tar, set_base256, set_field, Archive, Image, E};
 use super::{accepted, entries, has_path, layer_tar, one_image, outer_tar, paths, refused, Case, Category, Expect};
 
+mod sparse;
+
 fn case(name: &str, source: &'static str, archive: Vec<u8>, expect: Expect) -> Case {
     Case::new(format!("tar/{name}"), Category::TarHeader, source, archive, expect)
 }
@@ -62,6 +64,7 @@ pub(super) fn cases() -> Vec<Case> {
     extensions(&mut out);
     typeflags_and_lengths(&mut out);
     outer_archive(&mut out);
+    sparse::cases(&mut out);
     out
 }
 
@@ -206,7 +209,7 @@ fn extensions(out: &mut Vec<Case>) {
     let tar = raw_tar(&[(pax_header(b'x', &records), &records), (file_header("xattrs", 1), b"x")]);
     out.push(case("pax_unknown_keys_and_fractional_mtime", "go-archive TestTarUntarWithXattr; Go parsePAXTime", docker1(tar), accepted(|s, i| entries(s, i).iter().any(|e| e.path == "xattrs" && e.mtime == 1_700_000_000), "mtime from PAX, other keys ignored")));
     // Go keeps the ustar value when a PAX value is empty; the second of two PAX headers
-    // replaces the first; PAX-format GNU sparse files are renamed by `GNU.sparse.name`.
+    // replaces the first.
     let records = pax(&[("path", "")]);
     let tar = raw_tar(&[(pax_header(b'x', &records), &records), (file_header("ustar-kept", 1), b"x")]);
     out.push(case("pax_empty_path", "Go mergePAX (\"Keep the original USTAR value\" for empty values)", docker1(tar), exactly(&["ustar-kept"])));
@@ -217,14 +220,6 @@ fn extensions(out: &mut Vec<Case>) {
     let second = pax(&[("comment", "second")]);
     let tar = raw_tar(&[(pax_header(b'x', &first), &first), (pax_header(b'x', &second), &second), (file_header("ustar-name", 1), b"x")]);
     out.push(case("two_pax_headers", "Go Reader.Next (`paxHdrs, err = parsePAX(tr)`: a second x header replaces the first)", docker1(tar), exactly(&["ustar-name"])));
-    for (name, extra) in [("pax_gnu_sparse_1_0", "real-name"), ("pax_gnu_sparse_name_escapes", "../../escape")] {
-        let records = pax(&[("GNU.sparse.major", "1"), ("GNU.sparse.minor", "0"), ("GNU.sparse.name", extra), ("GNU.sparse.realsize", "1")]);
-        let mut data = b"1\n0\n1\n".to_vec();
-        data.resize(512, 0);
-        data.push(b'x');
-        let tar = raw_tar(&[(pax_header(b'x', &records), &records), (file_header("GNUSparseFile.0/real-name", data.len() as u64), &data)]);
-        out.push(case(name, "Go readGNUSparsePAXHeaders (GNU tar --sparse --format=posix); tar-rs reading_sparse; reliability D10", docker1(tar), layer_refusal(|_| true, "sparse")));
-    }
     // D9: names split over prefix and name, and path checks on the final name.
     let mut h = file_header("name.txt", 1);
     set_field(&mut h, 345..500, b"some/prefix/dir");
@@ -252,9 +247,9 @@ fn typeflags_and_lengths(out: &mut Vec<Case>) {
     let sparse = header("odd", b'S', 0, 0o644, None);
     out.push(case(
         "sparse_file",
-        "image-spec layer.md (\"Sparse files SHOULD NOT be used\"); tar-rs reading_sparse; reliability D10",
+        "Go readOldGNUSparseMap (type `S` without the GNU magic is ErrHeader); tar-rs reading_sparse; reliability D10",
         docker1(raw_tar(&[(sparse, b"")])),
-        layer_refusal(|t| matches!(t, TarError::Sparse { .. }), "is a sparse file"),
+        layer_refusal(|t| matches!(t, TarError::OldGnuSparse { .. }), "old GNU sparse file"),
     ));
     for (name, flag, source) in [
         ("gnu_volume_header", b'V', "go-archive createTarFile \"unhandled tar header type\""),
@@ -313,7 +308,7 @@ fn outer_archive(out: &mut Vec<Case>) {
     out.push(case("outer_stray_zero_block", "Go archive/tar ErrHeader (zero block then data)", stray, outer_refusal(|t| matches!(t, TarError::StrayZeroBlock(_)), "zero block is followed by data")));
     let mut b = blocks(&good);
     b.insert(0, (header("sparse", b'S', 0, 0o644, None), Vec::new()));
-    out.push(case("outer_sparse_entry", "reliability D10 in the outer archive", write(&b), outer_refusal(|t| matches!(t, TarError::Sparse { .. }), "is a sparse file")));
+    out.push(case("outer_sparse_entry", "reliability D10 in the outer archive", write(&b), outer_refusal(|t| matches!(t, TarError::OldGnuSparse { .. }), "old GNU sparse file")));
     let mut b = blocks(&good);
     b.insert(0, (pax_header(b'x', &[0u8; 8]), Vec::new()));
     let mut h = b[0].0;
