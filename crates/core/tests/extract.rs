@@ -12,9 +12,9 @@ use layerwise_core::tar::Entry;
 
 use crate::common::{generated, import_file, shared};
 
-struct Blobs<'a> {
-    store: &'a MemoryStore,
-    image: ImageRecord,
+pub(crate) struct Blobs<'a> {
+    pub(crate) store: &'a MemoryStore,
+    pub(crate) image: ImageRecord,
 }
 
 impl LayerBlobs for Blobs<'_> {
@@ -26,7 +26,7 @@ impl LayerBlobs for Blobs<'_> {
     }
 }
 
-fn block<T>(f: impl std::future::Future<Output = T>) -> T {
+pub(crate) fn block<T>(f: impl std::future::Future<Output = T>) -> T {
     futures::executor::block_on(f)
 }
 
@@ -38,10 +38,16 @@ fn run(program: &str, args: &[&str]) {
 fn loaded(archive: &Path) -> (MemoryStore, ImageRecord, MergedFs) {
     let store = MemoryStore::new();
     import_file(&store, archive).unwrap();
+    let (image, fs) = loaded_from(&store);
+    (store, image, fs)
+}
+
+/// The first image of `store` and its merged filesystem.
+pub(crate) fn loaded_from(store: &MemoryStore) -> (ImageRecord, MergedFs) {
     let image = block(store.images()).unwrap().remove(0);
     let layers: Vec<Vec<Entry>> = image.layers.iter().map(|l| block(store.layer(&l.diff_id)).unwrap().unwrap().entries).collect();
     let fs = MergedFs::of_layers(layers.iter().map(Vec::as_slice)).0;
-    (store, image, fs)
+    (image, fs)
 }
 
 fn umoci_rootfs(archive: &Path, transport: &str, dir: &Path) -> std::path::PathBuf {

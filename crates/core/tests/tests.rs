@@ -24,6 +24,8 @@ mod export;
 mod commit;
 // Files and folders read back out of stored layers.
 mod extract;
+// Sparse files GNU tar wrote, read back as dockerd extracts them.
+mod extract_sparse;
 // The Dockerfile an edit session shows builds the same change (buildah).
 mod dockerfile;
 // The bad-input corpus: hostile archives and mutations of real ones, each with the error it must give.

@@ -20,7 +20,7 @@ use layerwise_core::store::{ImageRecord, MemoryStore, Store};
 use layerwise_core::tar::{Entry, TarError};
 
 mod archive;
-mod build;
+pub(crate) mod build;
 mod compression;
 mod daemon;
 mod json;
