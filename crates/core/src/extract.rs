@@ -41,7 +41,7 @@ pub enum ExtractError {
 }
 
 /// Zeros handed to a sink for a sparse file's holes, this many at a time.
-const ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
 
 /// The uncompressed tar stream, handing each wanted entry's content to `sink` by index: its
 /// stored bytes as they pass, and a sparse file's holes as zeros between them.

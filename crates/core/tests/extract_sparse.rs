@@ -17,8 +17,11 @@ use crate::common::import_bytes;
 use crate::corpus::build::{Image, TAG};
 use crate::extract::{block, loaded_from, Blobs};
 
-/// The files, as (name, size, runs of data at offsets): holes between the runs.
-const FILES: [(&str, u64, &[(u64, &[u8])]); 4] = [
+/// Runs of data, each at its offset in a file: holes between them.
+type Runs = &'static [(u64, &'static [u8])];
+
+/// The files, as (name, size, runs).
+const FILES: [(&str, u64, Runs); 4] = [
     ("holey", 3 << 20, &[(1 << 20, b"hello"), (2 << 20, b"end")]),
     ("allhole", 1 << 20, &[]),
     ("tail", 64 << 10, &[(65_530, b"tail!!")]),

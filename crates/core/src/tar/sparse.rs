@@ -55,7 +55,7 @@ impl SparseRecords {
         let kept = (!value.is_empty()).then(|| value.to_vec());
         match name {
             b"offset" | b"numbytes" => {
-                let want_offset = self.pairs.len() % 2 == 0;
+                let want_offset = self.pairs.len().is_multiple_of(2);
                 if want_offset != (name == b"offset") || value.contains(&b',') {
                     return Err(());
                 }
