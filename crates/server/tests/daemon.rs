@@ -466,8 +466,8 @@ fn legacy_archive(out: &Path) {
 }
 
 /// docker 28 still loads pre-1.10 archives (moby removed that in 29), making each image's
-/// config from its v1 `json`: dockerd 20.10 loads the one built by code with the IDs, history
-/// and inspect we compute.
+/// config from its v1 `json`: dockerd 20.10 loads the one built by code, plain and compressed as
+/// a whole, with the IDs, history and inspect we compute.
 #[test]
 fn a_pre_1_10_archive_imports_with_the_daemons_ids() {
     let d = Daemon::shared();
@@ -476,4 +476,11 @@ fn a_pre_1_10_archive_imports_with_the_daemons_ids() {
     let archive = dir.join("legacy.tar");
     legacy_archive(&archive);
     judge(&d, &archive);
+    // Compressed as a whole, as `docker save | gzip` and `| xz` write it: dockerd loads it alike.
+    for (program, name) in [("gzip", "legacy.tar.gz"), ("xz", "legacy.tar.xz")] {
+        let out = std::process::Command::new(program).arg("-c").arg(&archive).output().unwrap();
+        assert!(out.status.success(), "{program}");
+        std::fs::write(dir.join(name), out.stdout).unwrap();
+        judge(&d, &dir.join(name));
+    }
 }

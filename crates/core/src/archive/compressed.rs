@@ -4,12 +4,13 @@
 //! tar and keeps its JSON files (the metadata, which `docker save` writes after the blobs);
 //! planning reads those. Pass two ([`stream_layers`]) decompresses again and hands each planned
 //! layer's bytes, in order, to a [`LayerReader`] and to the store's blob builder. Reading twice
-//! costs a second decompression but no temporary storage.
+//! costs a second decompression but no temporary storage. A pre-1.10 archive's plan needs its
+//! layers' diff_ids, so there pass two reads every `<id>/layer.tar` before planning.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 
-use super::{ArchiveError, ArchiveIndex, ArchiveSource, PlannedLayer, SourceError};
+use super::{ArchiveError, ArchiveIndex, ArchiveSource, Located, SourceError};
 use crate::decompress::{sink_error, PushDecoder};
 use crate::layer::{LayerError, LayerReader, LayerSummary};
 use crate::media_type::Compression;
@@ -277,7 +278,8 @@ impl<B: BlobBuilder> Pass for Tap<'_, B> {
     }
 }
 
-/// Pass two: decompresses again and reads every planned layer, building its blob data as it
+/// Pass two: decompresses again and reads every layer asked for (the planned ones; a pre-1.10
+/// archive's, which its plan needs the diff_ids of), building its blob data as it
 /// goes. Returns the layers by their data offset.
 ///
 /// # Errors
@@ -286,11 +288,11 @@ impl<B: BlobBuilder> Pass for Tap<'_, B> {
 pub async fn stream_layers<S: ArchiveSource, B: BlobBuilder>(
     source: &S,
     compression: Compression,
-    layers: &[&PlannedLayer],
+    layers: &[&Located],
     new_builder: &dyn Fn() -> B,
     on_bytes: &mut dyn FnMut(u64),
 ) -> Result<HashMap<u64, StreamedLayer<B::Data>>, ArchiveError> {
-    let wanted = layers.iter().map(|l| (l.at.offset, l.at.path.clone())).collect();
+    let wanted = layers.iter().map(|at| (at.offset, at.path.clone())).collect();
     let tap = Tap { wanted, current: None, new_builder, done: HashMap::new(), error: None };
     let mut decoder = PushDecoder::new(compression, TarSink { tar: TarStream::new(), pass: tap });
     pump(source, &mut decoder, on_bytes).await?;
@@ -300,9 +302,9 @@ pub async fn stream_layers<S: ArchiveSource, B: BlobBuilder>(
     if let Some(e) = tap.error {
         return Err(e);
     }
-    for l in layers {
-        if !tap.done.contains_key(&l.at.offset) {
-            return Err(ArchiveError::Tar(TarError::Truncated { at: l.at.offset, needed: l.at.len }));
+    for at in layers {
+        if !tap.done.contains_key(&at.offset) {
+            return Err(ArchiveError::Tar(TarError::Truncated { at: at.offset, needed: at.len }));
         }
     }
     Ok(tap.done)

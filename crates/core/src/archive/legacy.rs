@@ -5,11 +5,12 @@
 //!
 //! A v1 image has no config: moby makes one from its `json` (`MakeConfigFromV1Config`), with the
 //! layers' diff_ids and a history entry per image, and the image ID is that config's sha256. The
-//! diff_ids are only known once the layers are read, so planning reads each `layer.tar` once
-//! (the import reads it again and checks it against the config made here). A compressed archive
-//! keeps only its JSON while planning: a legacy one must be a plain tar.
+//! diff_ids are only known once the layers are read: planning a plain archive reads each
+//! `layer.tar` once (the import reads it again and checks it against the config made here); an
+//! archive compressed as a whole has its layers read before it is planned ([`legacy_layers`],
+//! then [`plan_legacy`] given their diff_ids).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::value::RawValue;
 
@@ -58,7 +59,7 @@ struct Loaded {
 /// # Errors
 /// [`ArchiveError`] for a missing `json` or `layer.tar`, a parent chain that loops, a tag that
 /// names no image of the archive (moby: "invalid target ID"), or a bad document.
-pub(super) async fn plan_legacy<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Vec<PlannedImage>, ArchiveError> {
+pub(super) async fn plan_legacy<S: ArchiveSource>(source: &S, index: &ArchiveIndex, known: Option<&HashMap<u64, Digest>>) -> Result<Vec<PlannedImage>, ArchiveError> {
     let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
     let mut images: Vec<PlannedImage> = Vec::new();
     for dir in index.top_level_dirs() {
@@ -82,7 +83,10 @@ pub(super) async fn plan_legacy<S: ArchiveSource>(source: &S, index: &ArchiveInd
             chain.pop();
             let parent = loaded.get(&v1.parent);
             let at = index.locate(&format!("{v1_id}/layer.tar"), &format!("`{json_path}`"))?;
-            let diff_id = diff_id_of(source, &at).await?;
+            let diff_id = match known {
+                Some(known) => known.get(&at.offset).cloned().ok_or_else(|| ArchiveError::Legacy(format!("`{}` was not read before planning", at.path)))?,
+                None => diff_id_of(source, &at).await?,
+            };
             let mut diff_ids = parent.map(|p| p.diff_ids.clone()).unwrap_or_default();
             diff_ids.push(diff_id.clone());
             let mut history = parent.map(|p| p.history.clone()).unwrap_or_default();
@@ -117,6 +121,20 @@ pub(super) async fn plan_legacy<S: ArchiveSource>(source: &S, index: &ArchiveInd
         }
     }
     Ok(images)
+}
+
+/// True when the archive is planned as a pre-1.10 one (no `manifest.json`, no `index.json`).
+pub fn is_legacy(index: &ArchiveIndex) -> bool {
+    !index.contains("manifest.json") && !index.contains("index.json") && index.contains("repositories")
+}
+
+/// Every top-level folder's `layer.tar`, found as planning finds it: the layers whose diff_ids
+/// the plan of a pre-1.10 archive needs.
+///
+/// # Errors
+/// [`ArchiveError`] when a folder has none (the plan would fail on it too).
+pub fn legacy_layers(index: &ArchiveIndex) -> Result<Vec<super::Located>, ArchiveError> {
+    index.top_level_dirs().iter().map(|dir| index.locate(&format!("{dir}/layer.tar"), &format!("`{dir}/json`"))).collect()
 }
 
 /// The sha256 of a layer's tar (decompressed if it is compressed), read in chunks.

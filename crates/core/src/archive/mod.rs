@@ -16,7 +16,8 @@ mod platform;
 pub use error::ArchiveError;
 pub use index::{clean_path, ArchiveIndex, Located};
 pub use attestation::PlannedAttestation;
-pub use plan::{plan, ArchiveFormat, Plan, PlannedImage, PlannedLayer, MAX_LAYERS};
+pub use legacy::{is_legacy, legacy_layers};
+pub use plan::{plan, plan_legacy_read, ArchiveFormat, Plan, PlannedImage, PlannedLayer, MAX_LAYERS};
 pub use platform::{is_attestation, is_default, show as show_platform, PlatformChoice};
 
 /// Random access to an archive's bytes.

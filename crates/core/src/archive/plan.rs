@@ -94,11 +94,21 @@ pub async fn plan<S: ArchiveSource>(source: &S, index: &ArchiveIndex, platform: 
         let images = plan_oci(source, index, platform).await?;
         Ok(Plan { format: ArchiveFormat::OciLayout, images })
     } else if index.contains("repositories") {
-        let images = super::legacy::plan_legacy(source, index).await?;
+        let images = super::legacy::plan_legacy(source, index, None).await?;
         Ok(Plan { format: ArchiveFormat::Legacy, images })
     } else {
         Err(ArchiveError::NotAnImage(index.summary()))
     }
+}
+
+/// Plans a pre-1.10 archive whose layers were read already: `diff_ids` by data offset (an
+/// archive compressed as a whole, see [`super::compressed`]).
+///
+/// # Errors
+/// [`ArchiveError`] naming the file at fault.
+pub async fn plan_legacy_read<S: ArchiveSource>(source: &S, index: &ArchiveIndex, diff_ids: &std::collections::HashMap<u64, Digest>) -> Result<Plan, ArchiveError> {
+    let images = super::legacy::plan_legacy(source, index, Some(diff_ids)).await?;
+    Ok(Plan { format: ArchiveFormat::Legacy, images })
 }
 
 async fn plan_docker_save<S: ArchiveSource>(source: &S, index: &ArchiveIndex) -> Result<Vec<PlannedImage>, ArchiveError> {

@@ -229,15 +229,26 @@ where
         let total = 2 * len;
         let t = (self.now)();
         let (index, metadata) = compressed::scan(self.source, compression, &mut |d| progress(Progress::Bytes { done: d, total })).await?;
-        let plan = archive::plan(&metadata, &index, self.platform).await?;
-        self.stats.plan_ms += (self.now)() - t;
-        progress(Progress::Planned { images: plan.images.iter().map(record::preview).collect(), total });
-        let unique = unique_layers(&plan);
         let store = self.store;
-        let mut streamed = compressed::stream_layers(self.source, compression, &unique, &|| KeptBlob::new(store.blob_builder()), &mut |d| {
-            progress(Progress::Bytes { done: len + d, total });
-        })
-        .await?;
+        let new_builder = || KeptBlob::new(store.blob_builder());
+        // A pre-1.10 archive's plan needs its layers' diff_ids: pass two comes first.
+        let (plan, mut streamed) = if archive::is_legacy(&index) {
+            self.stats.plan_ms += (self.now)() - t;
+            let ats = archive::legacy_layers(&index)?;
+            let streamed = compressed::stream_layers(self.source, compression, &ats.iter().collect::<Vec<_>>(), &new_builder, &mut |d| progress(Progress::Bytes { done: len + d, total })).await?;
+            let diff_ids = streamed.iter().map(|(offset, l)| (*offset, l.summary.diff_id.clone())).collect();
+            let plan = archive::plan_legacy_read(&metadata, &index, &diff_ids).await?;
+            progress(Progress::Planned { images: plan.images.iter().map(record::preview).collect(), total });
+            (plan, streamed)
+        } else {
+            let plan = archive::plan(&metadata, &index, self.platform).await?;
+            self.stats.plan_ms += (self.now)() - t;
+            progress(Progress::Planned { images: plan.images.iter().map(record::preview).collect(), total });
+            let ats: Vec<&archive::Located> = unique_layers(&plan).into_iter().map(|l| &l.at).collect();
+            let streamed = compressed::stream_layers(self.source, compression, &ats, &new_builder, &mut |d| progress(Progress::Bytes { done: len + d, total })).await?;
+            (plan, streamed)
+        };
+        let unique = unique_layers(&plan);
         // The second pass reads, decompresses and hashes at once: its time counts as digest.
         self.stats.digest_ms += (self.now)() - t - self.stats.plan_ms;
         let mut layers = HashMap::new();
