@@ -16,6 +16,8 @@ mod console_jobs;
 mod daemon;
 // xz and bzip2 layers, judged by dockerd.
 mod daemon_recompressed;
+// Pre-1.10 archives from docker older than 1.8.3, judged by dockerd.
+mod daemon_old_docker;
 // The core's views equal what the docker CLI 28.2 prints for the same store.
 mod docker_cli;
 // Values docker computes, checked against podman on the same archives.

@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::value::RawValue;
 
+mod v1_fallback;
+
 use super::plan::{read_file, PlannedImage, PlannedLayer};
 use super::{ArchiveError, ArchiveIndex, ArchiveSource};
 use crate::digest::Digest;
@@ -157,19 +159,29 @@ async fn diff_id_of<S: ArchiveSource>(source: &S, at: &super::Located) -> Result
 }
 
 /// The oldest docker whose v1 `json` moby takes as it is (`noFallbackMinVersion`); older ones
-/// are rewritten through moby's structs first, which is not done here.
+/// are rewritten through moby's structs first ([`v1_fallback`]).
 const NO_FALLBACK_MIN_VERSION: [u64; 3] = [1, 8, 3];
 
 /// moby's `MakeConfigFromV1Config`, byte for byte: the `json`'s members (the last of a repeated
 /// key) without `id`, `parent`, `Size`, `parent_id`, `layer_id` and `throwaway`, with `rootfs`
 /// and `history` set, keys sorted, values compacted as Go's `json.Marshal` writes them.
 fn config_from_v1(raw: &[u8], diff_ids: &[Digest], history: &[HistoryEntry]) -> Result<Vec<u8>, String> {
-    let mut members: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(raw).map_err(|e| e.to_string())?;
-    let version = members.get("docker_version").and_then(|v| serde_json::from_str::<String>(v.get()).ok()).unwrap_or_default();
-    let numbers: Vec<u64> = version.split('.').map(|p| p.parse().unwrap_or(0)).collect();
-    if (0..3).map(|i| numbers.get(i).copied().unwrap_or(0)).lt(NO_FALLBACK_MIN_VERSION) {
-        return Err(format!("made by docker {version:?}, older than 1.8.3, whose images moby rewrites first (not supported)"));
+    #[derive(serde::Deserialize)]
+    struct Version {
+        #[serde(default, deserialize_with = "spec::null_default")]
+        docker_version: String,
     }
+    let version = spec::parse::<Version>("the v1 `json`", raw).map_err(|e| e.to_string())?.docker_version;
+    // moby's `versions.LessThan`: dot-separated numbers, a part that is not one counts as 0.
+    let numbers: Vec<u64> = version.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+    let rewritten;
+    let raw = if (0..3).map(|i| numbers.get(i).copied().unwrap_or(0)).lt(NO_FALLBACK_MIN_VERSION) {
+        rewritten = v1_fallback::rewritten(raw)?;
+        &rewritten[..]
+    } else {
+        raw
+    };
+    let mut members: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(raw).map_err(|e| e.to_string())?;
     for key in ["id", "parent", "Size", "parent_id", "layer_id", "throwaway"] {
         members.remove(key);
     }
