@@ -83,6 +83,39 @@ test('a fault in the import worker fails its import, a new worker starts, and th
   }
 });
 
+test('a trap in the page\'s own wasm says so and offers a reload, which brings the page back', async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await page.goto(server.url);
+    await waitReady(page);
+    // A trap surfaces as an uncaught WebAssembly.RuntimeError from an event handler or from a
+    // future's task: both are raised here as the browser raises them, with a message the panic
+    // hook left.
+    await page.evaluate(() => {
+      window.layerwisePanic = 'panicked at src/example.rs:1:1: injected';
+      setTimeout(() => { throw new WebAssembly.RuntimeError('unreachable'); });
+    });
+    await page.waitForSelector('#page-fault', { timeout: 10_000 });
+    assert.match(await page.innerText('#page-fault'), /stopped after an internal error .*panicked at src\/example.rs:1:1: injected.*stored images are kept/s);
+    // An uncaught error that is not a trap (a worker's, a script's) is not one.
+    await page.evaluate(() => document.getElementById('page-fault').remove());
+    await page.evaluate(() => { setTimeout(() => { throw new Error('not a trap'); }); });
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#page-fault').count(), 0);
+    await page.evaluate(() => { window.layerwisePanic = undefined; Promise.reject(new WebAssembly.RuntimeError('unreachable')); });
+    await page.waitForSelector('#page-fault', { timeout: 10_000 });
+    assert.match(await page.innerText('#page-fault'), /\(unreachable\)/);
+    await page.click('#page-fault button');
+    await waitReady(page);
+    assert.equal(await page.locator('#page-fault').count(), 0);
+    const r = await importFile(page, path.join(fixtures(), 'base.docker.tar'));
+    assert.equal(r.status, 'done', r.text);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('two tabs importing images that share a base at once both succeed, sharing the layer', async () => {
   const browser = await launch();
   try {
