@@ -62,7 +62,7 @@ fn a_config_whose_name_is_not_its_digest_imports_under_the_digest_of_its_bytes()
     // Change one character of the config's JSON without breaking it: a digit of a timestamp.
     let pos = (at..at + 200).find(|&i| bytes[i].is_ascii_digit()).unwrap();
     bytes[pos] = if bytes[pos] == b'1' { b'2' } else { b'1' };
-    let config = extract(&bytes, &std::str::from_utf8(&bytes[at - 512..at - 512 + 100]).unwrap().trim_end_matches('\0').to_owned());
+    let config = extract(&bytes, std::str::from_utf8(&bytes[at - 512..at - 512 + 100]).unwrap().trim_end_matches('\0'));
     let imported = import_bytes(&store, bytes, "renamed").unwrap();
     assert_eq!(imported[0].id, layerwise_core::digest::Digest::of(&config));
 }
