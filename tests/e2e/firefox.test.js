@@ -1,0 +1,98 @@
+// The page in Firefox: Debian's firefox-esr, headless, driven by puppeteer-core over WebDriver
+// BiDi (playwright-core cannot drive a stock Firefox). The start of the journey a new user
+// takes: import by the file button (both workers, IndexedDB), the images list, the console's
+// images, history and `--format` templates (which run in the page's wasm), judged by the real
+// docker CLI against the Engine API harness over the same archives; then a reload keeps the
+// store. The other journeys run in Chromium only so far (issue 13).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { startServer, startEngineApi, fixtures } from './lib.js';
+
+const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
+let server, engine, browser, page, profile;
+const archives = () => ['base.docker.tar', 'app.docker.tar'].map((f) => path.join(fixtures(), f));
+
+before(async () => {
+  server = await startServer();
+  engine = await startEngineApi(archives());
+  profile = mkdtempSync(path.join(tmpdir(), 'layerwise-firefox-'));
+  browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile });
+  page = await browser.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('#diagnostics[data-worker-ready="true"]', { timeout: 60_000 });
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  engine?.stop();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+/**
+ * Waits until `predicate(arg)`, evaluated in the page, is true. puppeteer's waitForFunction
+ * builds its poller with `new Function`, which the page's CSP forbids; a plain evaluate does not.
+ */
+async function waitFor(predicate, arg, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await page.evaluate(predicate, arg))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${predicate}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Picks `file` with the file button; resolves to the import row's final status and text. */
+async function importFile(file) {
+  const before = await page.$$eval('.import', (rows) => rows.length);
+  const input = await page.$('#archive-input');
+  await input.uploadFile(file);
+  await waitFor((n) => {
+    const row = document.querySelectorAll('.import')[n];
+    return Boolean(row && ['done', 'failed'].includes(row.dataset.status));
+  }, before, 120_000);
+  return page.$$eval('.import', (rows, n) => ({ status: rows[n].dataset.status, text: rows[n].innerText }), before);
+}
+
+/** Types `line` and Enter on the console; resolves to the new entry's stdout. */
+async function type(line) {
+  const before = await page.$$eval('#console-output .entry', (e) => e.length);
+  await page.$eval('#console-input', (el) => { el.value = ''; });
+  await page.type('#console-input', line);
+  await page.keyboard.press('Enter');
+  await waitFor((n) => document.querySelectorAll('#console-output .entry').length > n, before);
+  return page.$$eval('#console-output .entry', (entries, n) => entries[n].querySelector('.stdout')?.textContent ?? '', before);
+}
+
+test('in Firefox: import by the file button, the images list', async () => {
+  for (const a of archives()) {
+    const r = await importFile(a);
+    assert.equal(r.status, 'done', r.text);
+  }
+  await waitFor(() => document.querySelectorAll('tr.image-row').length === 2);
+  const rows = await page.$$eval('tr.image-row', (trs) => trs.map((tr) => tr.innerText));
+  assert.ok(rows.some((r) => r.includes('test/app')) && rows.some((r) => r.includes('test/base')), rows.join('\n'));
+});
+
+test('in Firefox: the console prints what the docker CLI prints, --format templates included', async () => {
+  await page.goto(`${server.url}#/console`);
+  await page.waitForSelector('#console-input');
+  for (const [line, args] of [
+    ['docker images', ['images']],
+    ['docker history test/app:1', ['history', 'test/app:1']],
+    ["docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}'", ['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']],
+    ["docker inspect -f '{{.Id}} {{json .Config.Env}}' test/app:1", ['inspect', '-f', '{{.Id}} {{json .Config.Env}}', 'test/app:1']],
+  ]) {
+    assert.equal(await type(line), engine.docker(args), line);
+  }
+  assert.equal(await page.$('#page-fault'), null, 'the page did not trap');
+});
+
+test('in Firefox: a reload keeps the store', async () => {
+  await page.goto(server.url);
+  await page.reload();
+  await page.waitForSelector('#diagnostics[data-worker-ready="true"]', { timeout: 60_000 });
+  await waitFor(() => document.querySelectorAll('tr.image-row').length === 2);
+});
