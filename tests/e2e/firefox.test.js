@@ -3,21 +3,24 @@
 // takes: import by the file button (both workers, IndexedDB), the images list, the console's
 // images, history and `--format` templates (which run in the page's wasm), judged by the real
 // docker CLI against the Engine API harness over the same archives; then a reload keeps the
-// store. The other journeys run in Chromium only so far (issue 13).
+// store. A pull through the proxy from Debian's docker-registry streams, verifies and stores in
+// Firefox too. The other journeys run in Chromium only so far (issue 13).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { startServer, startEngineApi, fixtures } from './lib.js';
+import { execFileSync } from 'node:child_process';
+import { startServer, startEngineApi, startRegistry, fixtures } from './lib.js';
 
 const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
-let server, engine, browser, page, profile;
+let server, engine, registry, browser, page, profile;
 const archives = () => ['base.docker.tar', 'app.docker.tar'].map((f) => path.join(fixtures(), f));
 
 before(async () => {
-  server = await startServer();
+  registry = await startRegistry({ 'test/pulled:1': path.join(fixtures(), 'app.oci.tar') });
+  server = await startServer(['--insecure-registry', registry.host, '--allow-private']);
   engine = await startEngineApi(archives());
   profile = mkdtempSync(path.join(tmpdir(), 'layerwise-firefox-'));
   browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile });
@@ -29,6 +32,7 @@ after(async () => {
   await browser?.close();
   server?.stop();
   engine?.stop();
+  registry?.stop();
   rmSync(profile, { recursive: true, force: true });
 });
 
@@ -54,6 +58,15 @@ async function importFile(file) {
     return Boolean(row && ['done', 'failed'].includes(row.dataset.status));
   }, before, 120_000);
   return page.$$eval('.import', (rows, n) => ({ status: rows[n].dataset.status, text: rows[n].innerText }), before);
+}
+
+/** Waits until the last console entry's job has finished; resolves to its stdout and stderr. */
+async function finished() {
+  await waitFor(() => [...document.querySelectorAll('#console-output .entry')].pop()?.dataset.running === 'false', undefined, 120_000);
+  return page.$$eval('#console-output .entry', (entries) => {
+    const e = entries[entries.length - 1];
+    return { stdout: e.querySelector('.stdout')?.textContent ?? '', stderr: e.querySelector('.stderr')?.textContent ?? '' };
+  });
 }
 
 /** Types `line` and Enter on the console; resolves to the new entry's stdout. */
@@ -90,9 +103,19 @@ test('in Firefox: the console prints what the docker CLI prints, --format templa
   assert.equal(await page.$('#page-fault'), null, 'the page did not trap');
 });
 
+test('in Firefox: docker pull through the proxy streams, verifies and stores the image', async () => {
+  const ref = `${registry.host}/test/pulled:1`;
+  await type(`docker pull ${ref}`);
+  const pulled = await finished();
+  const digest = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' })).Digest;
+  assert.deepEqual(pulled.stdout.trim().split('\n').slice(-3), [`Digest: ${digest}`, `Status: Downloaded newer image for ${ref}`, ref], pulled.stderr);
+  assert.match(await type('docker images'), new RegExp(`${registry.host}/test/pulled\\s+1\\s`));
+});
+
 test('in Firefox: a reload keeps the store', async () => {
   await page.goto(server.url);
   await page.reload();
   await page.waitForSelector('#diagnostics[data-worker-ready="true"]', { timeout: 60_000 });
-  await waitFor(() => document.querySelectorAll('tr.image-row').length === 2);
+  // The two imported and the pulled one.
+  await waitFor(() => document.querySelectorAll('tr.image-row').length === 3);
 });
