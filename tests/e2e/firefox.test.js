@@ -1,13 +1,13 @@
 // The page in Firefox: Debian's firefox-esr, headless, driven by puppeteer-core over WebDriver
 // BiDi (playwright-core cannot drive a stock Firefox). The start of the journey a new user
-// takes: import by the file button (both workers, IndexedDB), the images list, the console's
+// takes: import by the file button and by a drop (both workers, IndexedDB), the images list, the console's
 // images, history and `--format` templates (which run in the page's wasm), judged by the real
 // docker CLI against the Engine API harness over the same archives; then a reload keeps the
 // store. A pull through the proxy from Debian's docker-registry streams, verifies and stores in
 // Firefox too. The other journeys run in Chromium only so far (issue 13).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -110,6 +110,26 @@ test('in Firefox: docker pull through the proxy streams, verifies and stores the
   const digest = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' })).Digest;
   assert.deepEqual(pulled.stdout.trim().split('\n').slice(-3), [`Digest: ${digest}`, `Status: Downloaded newer image for ${ref}`, ref], pulled.stderr);
   assert.match(await type('docker images'), new RegExp(`${registry.host}/test/pulled\\s+1\\s`));
+});
+
+test('in Firefox: an archive dropped on the drop zone imports', async () => {
+  // WebDriver BiDi has no drag of files from the desktop: the drop carries a File the page makes
+  // from the archive's bytes (the page reads a script-made DataTransfer as a plain file).
+  const bytes = readFileSync(path.join(fixtures(), 'base.docker.tar')).toString('base64');
+  await page.goto(server.url);
+  await page.waitForSelector('.drop-zone');
+  const before = await page.$$eval('.import', (rows) => rows.length);
+  await page.evaluate((b64) => {
+    const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([raw], 'dropped.docker.tar'));
+    const zone = document.querySelector('.drop-zone');
+    for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+  }, bytes);
+  await waitFor((n) => ['done', 'failed'].includes(document.querySelectorAll('.import')[n]?.dataset.status), before);
+  const row = await page.$$eval('.import', (rows, n) => ({ status: rows[n].dataset.status, text: rows[n].innerText }), before);
+  assert.equal(row.status, 'done', row.text);
+  assert.match(row.text, /dropped\.docker\.tar/);
 });
 
 test('in Firefox: a reload keeps the store', async () => {
