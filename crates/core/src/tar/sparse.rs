@@ -110,9 +110,10 @@ fn records_map(numblocks: Option<&[u8]>, map: &[u8]) -> Result<Vec<Fragment>, St
     pairs(&values)
 }
 
+/// Offset and length pairs; the callers pass an even count (a lone last value is ignored).
 fn pairs(values: &[&[u8]]) -> Result<Vec<Fragment>, String> {
     values
-        .chunks(2)
+        .chunks_exact(2)
         .map(|p| match (number(p[0]), number(p[1])) {
             (Some(offset), Some(len)) => Ok(Fragment { offset, len }),
             _ => Err(format!("the map holds `{},{}`, which are not two numbers", String::from_utf8_lossy(p[0]), String::from_utf8_lossy(p[1]))),

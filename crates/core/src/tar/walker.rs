@@ -41,12 +41,10 @@ enum ExtKind {
     SparseMap,
 }
 
-/// A 1.0 sparse file whose map is being read: the entry waits for it.
+/// A 1.0 sparse file whose map is being read: the entry waits for it. Until the map is read,
+/// the entry's `data_offset` and `data_len` are those of its whole data, map included.
 struct MapRead {
     entry: Entry,
-    /// Where the entry's data starts, and its stored length, map included.
-    data_at: u64,
-    stored: u64,
     map: DataMap,
 }
 
@@ -207,7 +205,7 @@ impl TarWalker {
                 Ok(Some(entry))
             }
             MapAt::Data => {
-                self.map_read = Some(MapRead { entry, data_at, stored: data_len, map: DataMap::default() });
+                self.map_read = Some(MapRead { entry, map: DataMap::default() });
                 self.next_map_block(at)?;
                 Ok(None)
             }
@@ -223,11 +221,11 @@ impl TarWalker {
     /// Asks for the next block of a 1.0 map.
     fn next_map_block(&mut self, header_at: u64) -> Result<(), TarError> {
         let Some(read) = &self.map_read else { return Ok(()) };
-        if read.map.len() + 512 > read.stored {
+        if read.map.len() + 512 > read.entry.data_len {
             return Err(TarError::SparseMap { offset: header_at, path: crate::text::clip(&read.entry.path, 200), reason: "its map runs past the entry's data".into() });
         }
         self.ext = Some((ExtKind::SparseMap, header_at));
-        self.need = Need::Extension { at: read.data_at + read.map.len(), len: 512 };
+        self.need = Need::Extension { at: read.entry.data_offset + read.map.len(), len: 512 };
         Ok(())
     }
 
@@ -238,10 +236,10 @@ impl TarWalker {
         let Some(fragments) = read.map.push(block).map_err(|reason| bad(&read.entry.path, reason))? else {
             return self.next_map_block(header_at).map(|()| None);
         };
-        let Some(MapRead { mut entry, data_at, stored, map }) = self.map_read.take() else { return Ok(None) };
-        let end = padded(stored).map(|p| data_at + p).ok_or(TarError::Overflow(header_at))?;
-        entry.data_offset = data_at + map.len();
-        entry.data_len = stored - map.len();
+        let Some(MapRead { mut entry, map }) = self.map_read.take() else { return Ok(None) };
+        let end = padded(entry.data_len).map(|p| entry.data_offset + p).ok_or(TarError::Overflow(header_at))?;
+        entry.data_offset += map.len();
+        entry.data_len -= map.len();
         entry.sparse = Some(sparse::checked(fragments, entry.size, entry.data_len, header_at, &entry.path)?);
         self.data_stored(entry.data_offset, entry.data_len, end);
         Ok(Some(entry))
