@@ -1,6 +1,7 @@
-//! Messages between the page and the import worker. They travel as JSON strings; a dropped
-//! `File` travels beside the request as a structured-clone of the browser object.
+//! Messages between the page and its workers. They travel as JSON strings; a dropped `File`
+//! travels beside an import worker's request as a structured-clone of the browser object.
 
+use layerwise_core::cli::run::Output;
 use layerwise_core::import::{ImagePreview, ImportStats};
 use serde::{Deserialize, Serialize};
 
@@ -122,6 +123,61 @@ pub enum Event {
     },
 }
 
+/// What the page asks of the console worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ToConsole {
+    /// Run command `index` (from 0) of `line`, over the store as it is now: a line's commands
+    /// are asked for one at a time, so each sees what the changing ones before it did.
+    Run {
+        /// Matches the reply to the request.
+        id: u64,
+        /// The line as typed.
+        line: String,
+        /// Which of its commands.
+        index: usize,
+    },
+    /// Are you there? Asked while a request waits; a worker whose event loop no longer turns
+    /// (a command that loops) cannot answer.
+    Ping,
+}
+
+/// What the console worker tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FromConsole {
+    /// The worker listens (anything posted before this would be lost).
+    Ready,
+    /// The answer to a [`ToConsole::Ping`].
+    Pong,
+    /// A command panicked, saying this; the worker's WASM traps next and the worker is done.
+    Panicked {
+        /// The panic's message and place.
+        message: String,
+    },
+    /// The answer to a [`ToConsole::Run`].
+    Reply {
+        /// The request's.
+        id: u64,
+        /// What the command did.
+        outcome: Outcome,
+        /// No command of the line follows (the last one ran, or the line stops here: it does
+        /// not parse, or the store could not be read).
+        last: bool,
+    },
+}
+
+/// What one command of a console line did in the console worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It ran there (or could not run: help, errors): what it printed.
+    Printed(Output),
+    /// It changes the store or needs the page (rmi, tag, pull, commit, save, load): its words,
+    /// `$(...)` expanded, for the page to run.
+    Changing(Vec<String>),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +189,19 @@ mod tests {
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(json, r#"{"kind":"progress","id":"a","done":1,"total":2,"memory":3}"#);
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    }
+
+    #[test]
+    fn console_messages_round_trip_as_tagged_json() {
+        let run = ToConsole::Run { id: 7, line: "docker images".into(), index: 0 };
+        let json = serde_json::to_string(&run).unwrap();
+        assert_eq!(json, r#"{"kind":"run","id":7,"line":"docker images","index":0}"#);
+        assert_eq!(serde_json::from_str::<ToConsole>(&json).unwrap(), run);
+        let printed = Output { stdout: "a\n".into(), stderr: String::new(), status: 0 };
+        for outcome in [Outcome::Printed(printed), Outcome::Changing(vec!["docker".into(), "rmi".into()])] {
+            let reply = FromConsole::Reply { id: 7, outcome, last: true };
+            assert_eq!(serde_json::from_str::<FromConsole>(&serde_json::to_string(&reply).unwrap()).unwrap(), reply);
+        }
+        assert_eq!(serde_json::to_string(&FromConsole::Pong).unwrap(), r#"{"kind":"pong"}"#);
     }
 }

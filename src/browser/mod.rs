@@ -2,6 +2,7 @@
 //! worker, downloads. Thin adapters over the core's traits.
 
 pub mod actions;
+pub mod console_worker;
 pub mod download;
 pub mod dropped;
 pub mod fetch;

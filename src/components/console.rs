@@ -1,30 +1,26 @@
 //! The console: docker's image commands typed on the page, printing what docker prints. The
 //! reading of lines and the output come from the core (`cli`, `view`), shared with the GUI; this
-//! component keeps the transcript and the input's history, and carries out what changes the
-//! store (`rmi`, `tag`) through the same actions as the GUI.
+//! component keeps the transcript and the input's history. Each command is evaluated in the
+//! console worker (`browser::console_worker`), off the page: the ones that change the store
+//! (`rmi`, `tag`, `pull`, `commit`, `save`, `load`) come back and run here, through the same
+//! actions as the GUI.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use layerwise_core::cli::changing::{commit_target, job_failure, removal_output, save_plan};
 use layerwise_core::cli::commands::{read, Action, Read, COMMANDS};
-use layerwise_core::cli::run::{run_read_only, search_output, Output, Snapshot};
-use layerwise_core::cli::shell::{self, Command};
-use layerwise_core::container::ContainerRecord;
-use layerwise_core::digest::Digest;
-use layerwise_core::spec::{self, ImageConfig};
 use layerwise_core::cli::flags::Given;
+use layerwise_core::cli::run::Output;
+use layerwise_core::container::ContainerRecord;
 use layerwise_core::store::{ImageRecord, Store};
-use layerwise_registry::search::SearchQuery;
-use layerwise_registry::{Client, Mode};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::browser::fetch::Fetch;
+use crate::browser::console_worker::ConsoleWorker;
 use crate::browser::store::IdbStore;
 use crate::browser::{actions, download, session};
-use crate::protocol::Request;
+use crate::protocol::{Outcome, Request};
 use crate::state::{ImportRow, ImportStatus};
 
 /// One entry of the transcript.
@@ -47,6 +43,9 @@ struct Done {
     job: Option<(String, Action)>,
 }
 
+/// Hands a job to the import worker (with the file a load reads).
+type OnJob = Callback<(Request, Option<web_sys::File>)>;
+
 /// Props of [`Console`].
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
@@ -55,101 +54,56 @@ pub struct ConsoleProps {
     /// This session's jobs (imports, pulls, commits), whose lines pull, commit and load show.
     pub imports: Vec<ImportRow>,
     /// Hands a job to the worker (with the file a load reads).
-    pub on_job: Callback<(Request, Option<web_sys::File>)>,
+    pub on_job: OnJob,
     /// Called after a command changed the store.
     pub on_changed: Callback<()>,
 }
 
-/// The store as a line sees it.
-struct Loaded {
-    images: Vec<ImageRecord>,
-    configs: HashMap<Digest, ImageConfig>,
-    containers: Vec<ContainerRecord>,
-}
-
-thread_local! {
-    /// Parsed configs by image ID: a config is content-addressed, so once read it never changes
-    /// (each command of a line re-reads only the images, tags and sessions).
-    static CONFIGS: std::cell::RefCell<HashMap<Digest, ImageConfig>> = std::cell::RefCell::new(HashMap::new());
-}
-
-async fn load() -> Result<Loaded, String> {
-    let store = IdbStore::open().await.map_err(|e| e.to_string())?;
-    let images = store.images().await.map_err(|e| e.to_string())?;
-    for image in &images {
-        if CONFIGS.with(|c| c.borrow().contains_key(&image.id)) {
-            continue;
-        }
-        if let Ok(raw) = store.read_blob(&image.id, spec::MAX_JSON_BYTES).await {
-            if let Ok(config) = spec::parse::<ImageConfig>("config", &raw) {
-                CONFIGS.with(|c| c.borrow_mut().insert(image.id.clone(), config));
-            }
-        }
-    }
-    let configs = CONFIGS.with(|c| images.iter().filter_map(|i| Some((i.id.clone(), c.borrow().get(&i.id)?.clone()))).collect());
-    let containers = session::all().await?;
-    Ok(Loaded { images, configs, containers })
-}
-
-fn now_s() -> i64 {
-    (js_sys::Date::now() / 1000.0).floor() as i64
-}
-
-/// Runs `commands` over `loaded` without changing anything (for `$(...)`): their stdout.
-fn substitute(commands: &[Command], loaded: &Loaded) -> String {
-    let config = |id: &Digest| loaded.configs.get(id).cloned();
-    let snapshot = Snapshot { images: &loaded.images, config: &config, containers: &loaded.containers, now: now_s() };
-    let mut out = String::new();
-    for command in commands {
-        let words = shell::expand(command, &mut |inner| substitute(inner, loaded));
-        if let Read::Run(inv) = read(&words) {
-            if let Some(o) = run_read_only(&inv, &snapshot) {
-                out.push_str(&o.stdout);
-            }
-        }
-    }
-    out
-}
-
-/// Runs one line.
-async fn run_line(line: &str, on_job: &Callback<(Request, Option<web_sys::File>)>) -> Done {
-    let commands = match shell::parse(line) {
-        Ok(c) => c,
-        Err(e) => return Done { stderr: format!("{e}\n"), ..Done::default() },
-    };
+/// Runs one line: its commands in order, each evaluated in the console worker over the store
+/// as the commands before it left it; the changing ones run here.
+async fn run_line(line: &str, worker: &ConsoleWorker, on_job: &OnJob) -> Done {
     let mut done = Done::default();
-    for command in &commands {
-        let loaded = match load().await {
-            Ok(l) => l,
-            Err(e) => {
-                done.stderr.push_str(&format!("{e}\n"));
+    let mut index = 0;
+    loop {
+        let (outcome, last) = match worker.run(line, index).await {
+            Ok(answer) => answer,
+            Err(stopped) => {
+                done.stderr.push_str(&stopped);
                 return done;
             }
         };
-        let words = shell::expand(command, &mut |inner| substitute(inner, &loaded));
-        if words == ["clear"] {
-            continue;
-        }
-        let output = match read(&words) {
-            Read::Print { stdout, stderr, status } => Output { stdout, stderr, status },
-            Read::Run(inv) => {
-                let config = |id: &Digest| loaded.configs.get(id).cloned();
-                let snapshot = Snapshot { images: &loaded.images, config: &config, containers: &loaded.containers, now: now_s() };
-                match run_read_only(&inv, &snapshot) {
-                    Some(o) => o,
-                    None => {
-                        let (o, did, job) = run_changing(inv.spec.action, &inv.given, &loaded, on_job).await;
-                        done.changed |= did;
-                        done.job = job.map(|id| (id, inv.spec.action)).or(done.job);
-                        o
-                    }
-                }
-            }
+        let output = match outcome {
+            Outcome::Printed(output) => output,
+            Outcome::Changing(words) => changing(&words, &mut done, on_job).await,
         };
         done.stdout.push_str(&output.stdout);
         done.stderr.push_str(&output.stderr);
+        if last {
+            return done;
+        }
+        index += 1;
     }
-    done
+}
+
+/// Runs a command that changes the store or needs the page, from its expanded words.
+async fn changing(words: &[String], done: &mut Done, on_job: &OnJob) -> Output {
+    let inv = match read(words) {
+        Read::Run(inv) => inv,
+        Read::Print { stdout, stderr, status } => return Output { stdout, stderr, status },
+    };
+    let records = async {
+        let store = IdbStore::open().await.map_err(|e| e.to_string())?;
+        let images = store.images().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>((images, session::all().await?))
+    };
+    let (images, containers) = match records.await {
+        Ok(r) => r,
+        Err(e) => return failed(format!("{e}\n")),
+    };
+    let (output, changed, job) = run_changing(inv.spec.action, &inv.given, &images, &containers, on_job).await;
+    done.changed |= changed;
+    done.job = job.map(|id| (id, inv.spec.action)).or(done.job.take());
+    output
 }
 
 fn job_id(kind: &str) -> String {
@@ -160,30 +114,9 @@ fn failed(stderr: String) -> Output {
     Output { stderr, status: 1, ..Output::default() }
 }
 
-/// `docker search`: through the proxy, printed as docker prints it.
-async fn search(given: &Given) -> Output {
-    let mut query = SearchQuery::new(given.args.first().map_or("", String::as_str));
-    if let Some(limit) = given.value("limit") {
-        match limit.parse() {
-            Ok(n) => query.limit = n,
-            Err(_) => return failed(format!("invalid argument \"{limit}\" for \"--limit\" flag: strconv.ParseInt: parsing \"{limit}\": invalid syntax\n")),
-        }
-    }
-    for f in given.values("filter") {
-        if let Err(e) = query.filter(f) {
-            return failed(format!("Error response from daemon: {e}\n"));
-        }
-    }
-    let client = Client::new(Fetch, Mode::page(false));
-    match layerwise_registry::search::search(&client, &query).await {
-        Ok(results) => search_output(&results, given),
-        Err(e) => failed(format!("Error response from daemon: {e}\n")),
-    }
-}
-
 /// `docker commit`: the session's `-c` changes are recorded first, then the worker commits.
-async fn commit(given: &Given, loaded: &Loaded, on_job: &Callback<(Request, Option<web_sys::File>)>) -> Result<String, Output> {
-    let session = commit_target(given, &loaded.containers)?;
+async fn commit(given: &Given, containers: &[ContainerRecord], on_job: &OnJob) -> Result<String, Output> {
+    let session = commit_target(given, containers)?;
     let changes: Vec<String> = given.values("change").into_iter().map(str::to_owned).collect();
     if !changes.is_empty() {
         let mut next = session.changes.clone();
@@ -199,7 +132,7 @@ async fn commit(given: &Given, loaded: &Loaded, on_job: &Callback<(Request, Opti
 
 /// `docker load`: asks for the archive (the Enter that ran the line lets the page open the
 /// file picker), then imports it like a drop.
-fn load_archive(on_job: &Callback<(Request, Option<web_sys::File>)>) -> Result<String, Output> {
+fn load_archive(on_job: &OnJob) -> Result<String, Output> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| failed("no document\n".to_owned()))?;
     let picker: HtmlInputElement = document.create_element("input").map_err(|_| failed("no file picker\n".to_owned()))?.unchecked_into();
     picker.set_type("file");
@@ -216,25 +149,24 @@ fn load_archive(on_job: &Callback<(Request, Option<web_sys::File>)>) -> Result<S
     Ok(id)
 }
 
-/// The commands that change the store or need more than a snapshot; the bool says the store
-/// changed, the string names the worker's job that prints the rest.
-async fn run_changing(action: Action, given: &Given, loaded: &Loaded, on_job: &Callback<(Request, Option<web_sys::File>)>) -> (Output, bool, Option<String>) {
+/// The commands that change the store or need the page; the bool says the store changed, the
+/// string names the import worker's job that prints the rest.
+async fn run_changing(action: Action, given: &Given, images: &[ImageRecord], containers: &[ContainerRecord], on_job: &OnJob) -> (Output, bool, Option<String>) {
     let out = Output::default();
     let job = |r: Result<String, Output>| match r {
         Ok(id) => (Output::default(), false, Some(id)),
         Err(o) => (o, false, None),
     };
     match action {
-        Action::Search => (search(given).await, false, None),
         Action::Pull => {
             let id = job_id("pull");
             let reference = given.args.first().cloned().unwrap_or_default();
             on_job.emit((Request::Pull { id: id.clone(), reference, platform: given.value("platform").unwrap_or("").to_owned(), direct: false, login: None }, None));
             (out, false, Some(id))
         }
-        Action::Commit => job(commit(given, loaded, on_job).await),
+        Action::Commit => job(commit(given, containers, on_job).await),
         Action::Load => job(load_archive(on_job)),
-        Action::Save => match save_plan(given, &loaded.images) {
+        Action::Save => match save_plan(given, images) {
             Ok((chosen, file)) => match download::save(&chosen, &file).await {
                 Ok(()) => (out, false, None),
                 Err(e) => (failed(format!("{e}\n")), false, None),
@@ -256,7 +188,8 @@ async fn run_changing(action: Action, given: &Given, loaded: &Loaded, on_job: &C
             },
             _ => (out, false, None),
         },
-        Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps => (out, false, None),
+        // Evaluated in the console worker; they never come here.
+        Action::Search | Action::Images | Action::History | Action::Inspect | Action::ImageInspect | Action::Ps => (out, false, None),
     }
 }
 
@@ -316,10 +249,11 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let position = use_mut_ref(|| 0usize);
     let busy = use_state(|| false);
     let input = use_node_ref();
+    let worker = use_memo((), |_| ConsoleWorker::new());
 
     let on_key = {
-        let (entries, history, position, busy, input, images, changed, on_job) =
-            (entries.clone(), history.clone(), position.clone(), busy.clone(), input.clone(), props.images.clone(), props.on_changed.clone(), props.on_job.clone());
+        let (entries, history, position, busy, input, images, changed, on_job, worker) =
+            (entries.clone(), history.clone(), position.clone(), busy.clone(), input.clone(), props.images.clone(), props.on_changed.clone(), props.on_job.clone(), worker.clone());
         Callback::from(move |e: KeyboardEvent| {
             let Some(field) = input.cast::<HtmlInputElement>() else { return };
             match e.key().as_str() {
@@ -336,9 +270,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
                         return;
                     }
                     busy.set(true);
-                    let (entries, busy, changed, on_job) = (entries.clone(), busy.clone(), changed.clone(), on_job.clone());
+                    let (entries, busy, changed, on_job, worker) = (entries.clone(), busy.clone(), changed.clone(), on_job.clone(), worker.clone());
                     wasm_bindgen_futures::spawn_local(async move {
-                        let done = run_line(&line, &on_job).await;
+                        let done = run_line(&line, &worker, &on_job).await;
                         let mut next = (*entries).clone();
                         next.push(Entry { line, stdout: done.stdout, stderr: done.stderr, job: done.job });
                         entries.set(next);

@@ -2,8 +2,12 @@
 //! instance of its own (a panic kills this instance, not the page). Commits (which compress
 //! and hash a new layer) and pulls (which decompress and hash what the network brings) run here
 //! too. Jobs run one at a time.
+//!
+//! The same script serves as two other workers, chosen by the name it is started under: the
+//! import worker's tar side (`tar_side`) and the console worker (`console`).
 
 mod commit;
+pub mod console;
 mod offload;
 mod pull;
 mod tar_side;
@@ -39,9 +43,10 @@ struct Queue {
 pub fn start() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    if scope.name() == tar_side::NAME {
-        tar_side::serve();
-        return;
+    match scope.name().as_str() {
+        tar_side::NAME => return tar_side::serve(),
+        console::NAME => return console::serve(),
+        _ => {}
     }
     let queue = Rc::new(RefCell::new(Queue::default()));
     let q = queue.clone();

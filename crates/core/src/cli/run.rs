@@ -20,7 +20,7 @@ pub(super) fn templated_output(result: Result<String, String>) -> Output {
 }
 
 /// What a command printed, and its exit status.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Output {
     /// Standard output.
     pub stdout: String,
