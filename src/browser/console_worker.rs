@@ -67,16 +67,17 @@ impl ConsoleWorker {
     /// Runs command `index` (from 0) of `line` in the worker.
     ///
     /// # Errors
-    /// A message for the console's stderr when the worker could not start, died or hung (it is
-    /// then replaced, and the message says so).
+    /// A line for the console's stderr when the worker could not start, died or hung (it is
+    /// then replaced, and the line says so).
     pub async fn run(&self, line: &str, index: usize) -> Answer {
-        // A worker that stopped between requests had nothing to fail: replace it quietly.
-        if matches!(&*self.running.borrow(), Ok(r) if r.heard.borrow().stopped.is_some()) {
+        // A worker that stopped between requests had nothing to fail, and one that could not
+        // start may start now: replace them quietly.
+        if self.running.borrow().as_ref().map_or(true, |r| r.heard.borrow().stopped.is_some()) {
             *self.running.borrow_mut() = Running::start();
         }
         let (worker, heard) = match &*self.running.borrow() {
             Ok(r) => (r.worker.clone(), r.heard.clone()),
-            Err(e) => return Err(format!("the console worker could not start: {e}\n")),
+            Err(e) => return Err(format!("the console worker could not start: {e}")),
         };
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
@@ -88,8 +89,8 @@ impl ConsoleWorker {
         if let Err(why) = &answer {
             *self.running.borrow_mut() = Running::start();
             return Err(match &*self.running.borrow() {
-                Ok(_) => format!("the console worker stopped ({why}) and was replaced: run the command again\n"),
-                Err(e) => format!("the console worker stopped ({why}), and a new one could not start: {e}\n"),
+                Ok(_) => format!("the console worker stopped ({why}); a new one was started"),
+                Err(e) => format!("the console worker stopped ({why}), and a new one could not start: {e}"),
             });
         }
         answer
@@ -123,7 +124,8 @@ async fn watch(mut rx: oneshot::Receiver<Answer>, worker: &Worker, heard: &Rc<Re
         }
         let h = heard.borrow();
         if now_ms() - h.last_ms > SILENT_MS {
-            return Err(format!("it did not answer for {} s", SILENT_MS / 1000.0));
+            let silent = if h.ready { "it did not answer" } else { "it did not start" };
+            return Err(format!("{silent} for {} s", SILENT_MS / 1000.0));
         }
         if h.ready {
             let _ = worker.post_message(&JsValue::from_str(&ping));
@@ -173,7 +175,8 @@ impl Running {
         let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
             // Handled here: not an error of the page's.
             e.prevent_default();
-            stop(&mut h.borrow_mut(), e.message());
+            let message = e.message();
+            stop(&mut h.borrow_mut(), if message.is_empty() { "its script failed to load or run".to_owned() } else { message });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

@@ -68,7 +68,7 @@ async fn run_line(line: &str, worker: &ConsoleWorker, on_job: &OnJob) -> Done {
         let (outcome, last) = match worker.run(line, index).await {
             Ok(answer) => answer,
             Err(stopped) => {
-                done.stderr.push_str(&stopped);
+                done.stderr.push_str(&format!("{stopped}\n"));
                 return done;
             }
         };

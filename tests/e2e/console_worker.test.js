@@ -115,7 +115,7 @@ test('a console worker that dies mid-command fails that command, is replaced, an
   const line = "docker inspect -f '{{.Author}}' test/app:1";
   const failed = await type(page, line);
   assert.equal(failed.stdout, '', 'the command was answered although its worker died');
-  assert.match(failed.stderr, /^the console worker stopped \(.*injected fault\) and was replaced: run the command again\n$/);
+  assert.match(failed.stderr, /^the console worker stopped \(.*injected fault\); a new one was started\n$/);
   await gone;
   const replacement = await consoleWorker(page, worker);
   assert.equal((await type(page, line)).stdout, engine.docker(['inspect', '-f', '{{.Author}}', 'test/app:1']));
@@ -133,7 +133,7 @@ test('a console worker that hangs mid-command is terminated after its silence, a
   const started = Date.now();
   const hung = await type(page, 'docker history test/base:1');
   assert.equal(hung.stdout, '');
-  assert.equal(hung.stderr, 'the console worker stopped (it did not answer for 10 s) and was replaced: run the command again\n');
+  assert.equal(hung.stderr, 'the console worker stopped (it did not answer for 10 s); a new one was started\n');
   assert.ok(Date.now() - started >= 10_000, 'the worker was given up on before 10 s of silence');
   await gone;
   await consoleWorker(page, worker);
