@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, startEngineApi, launch, waitReady, importFile, fixtures } from './lib.js';
+import { startServer, startEngineApi, launch, waitReady, importFile, fixtures, noWorkerRealms } from './lib.js';
 
 let server, browser, engine;
 const archives = () => ['base.docker.tar', 'app.docker.tar'].map((f) => path.join(fixtures(), f));
@@ -80,7 +80,7 @@ async function pageIsWell(page) {
   assert.equal(await page.isEnabled('#console-input'), true);
 }
 
-test('the console worker evaluates the commands; the page\'s wasm holds no template engine', async () => {
+test('the console worker evaluates the commands; the page\'s wasm holds no template engine', { skip: noWorkerRealms }, async () => {
   const { page } = browser;
   const worker = await consoleWorker(page);
   await worker.evaluate(() => {
@@ -106,7 +106,7 @@ test('the console worker evaluates the commands; the page\'s wasm holds no templ
   await pageIsWell(page);
 });
 
-test('a console worker that dies mid-command fails that command, is replaced, and the next one works', async () => {
+test('a console worker that dies mid-command fails that command, is replaced, and the next one works', { skip: noWorkerRealms }, async () => {
   const { page } = browser;
   const worker = await consoleWorker(page);
   const gone = closed(worker);
@@ -124,7 +124,7 @@ test('a console worker that dies mid-command fails that command, is replaced, an
   await pageIsWell(page);
 });
 
-test('a console worker that hangs mid-command is terminated after its silence, and replaced', async () => {
+test('a console worker that hangs mid-command is terminated after its silence, and replaced', { skip: noWorkerRealms }, async () => {
   const { page } = browser;
   const worker = await consoleWorker(page);
   const gone = closed(worker, 60_000);

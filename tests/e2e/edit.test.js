@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, statSync, lstatSync, readlinkSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, startDaemon, launch, waitReady, importFile, fixtures } from './lib.js';
+import { startServer, startDaemon, launch, waitReady, importFile, fixtures, inFirefox } from './lib.js';
 
 let server, browser, dir;
 before(async () => {
@@ -53,15 +53,35 @@ async function dropPaths(page, selector, files) {
   await cdp.detach();
 }
 
+/** Adds a folder with the folder button, and drags another onto the explorer's /srv row. */
+async function addFolders(page) {
+  const site = path.join(dir, 'site');
+  mkdirSync(path.join(site, 'sub'), { recursive: true });
+  writeFileSync(path.join(site, 'a.txt'), 'a\n');
+  writeFileSync(path.join(site, 'sub/b.txt'), 'b\n');
+  await page.setInputFiles('#edit-upload-folder', site);
+  await page.waitForFunction(() => /added 2 file/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+  // A folder dragged from the desktop onto the /srv row of the explorer (a real drag of real
+  // paths, through the DevTools protocol: the browser walks the folder itself).
+  const dragged = path.join(dir, 'dragged');
+  mkdirSync(path.join(dragged, 'deep'), { recursive: true });
+  writeFileSync(path.join(dragged, 'c.txt'), 'c\n');
+  writeFileSync(path.join(dragged, 'deep/d.txt'), 'd\n');
+  await dropPaths(page, '.edit-session .file[data-path="srv"]', [dragged]);
+  await page.waitForFunction(() => /added 2 file\(s\) to \/srv$/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+}
+
 /** The root filesystem `root` holds the files as the session edited them. */
 function assertEdited(root) {
   assert.equal(readFileSync(path.join(root, 'etc/motd'), 'utf8'), 'welcome\n');
   assert.equal(readFileSync(path.join(root, 'etc/greeting'), 'utf8'), 'hello, edited in the browser\n');
   assert.equal(readFileSync(path.join(root, 'srv/www/index.html'), 'utf8'), '<h1>hi</h1>\n');
-  assert.equal(readFileSync(path.join(root, 'srv/www/site/a.txt'), 'utf8'), 'a\n');
-  assert.equal(readFileSync(path.join(root, 'srv/www/site/sub/b.txt'), 'utf8'), 'b\n');
-  assert.equal(readFileSync(path.join(root, 'srv/dragged/c.txt'), 'utf8'), 'c\n');
-  assert.equal(readFileSync(path.join(root, 'srv/dragged/deep/d.txt'), 'utf8'), 'd\n');
+  if (!inFirefox) {
+    assert.equal(readFileSync(path.join(root, 'srv/www/site/a.txt'), 'utf8'), 'a\n');
+    assert.equal(readFileSync(path.join(root, 'srv/www/site/sub/b.txt'), 'utf8'), 'b\n');
+    assert.equal(readFileSync(path.join(root, 'srv/dragged/c.txt'), 'utf8'), 'c\n');
+    assert.equal(readFileSync(path.join(root, 'srv/dragged/deep/d.txt'), 'utf8'), 'd\n');
+  }
   assert.equal(statSync(path.join(root, 'data/blob.bin')).mode & 0o7777, 0o600);
   assert.equal(statSync(path.join(root, 'data/blob.bin')).size, 150000);
   assert.ok(!existsSync(path.join(root, 'etc/os-release')));
@@ -97,21 +117,10 @@ test('an edited image commits, downloads, unpacks as edited and loads in podman 
   await page.fill('#edit-path', '/srv/www');
   await page.setInputFiles('#edit-upload', upload);
   await page.waitForFunction(() => /added 1 file/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
-  // A folder, with a subfolder.
-  const site = path.join(dir, 'site');
-  mkdirSync(path.join(site, 'sub'), { recursive: true });
-  writeFileSync(path.join(site, 'a.txt'), 'a\n');
-  writeFileSync(path.join(site, 'sub/b.txt'), 'b\n');
-  await page.setInputFiles('#edit-upload-folder', site);
-  await page.waitForFunction(() => /added 2 file/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
-  // A folder dragged from the desktop onto the /srv row of the explorer (a real drag of real
-  // paths, through the DevTools protocol: the browser walks the folder itself).
-  const dragged = path.join(dir, 'dragged');
-  mkdirSync(path.join(dragged, 'deep'), { recursive: true });
-  writeFileSync(path.join(dragged, 'c.txt'), 'c\n');
-  writeFileSync(path.join(dragged, 'deep/d.txt'), 'd\n');
-  await dropPaths(page, '.edit-session .file[data-path="srv"]', [dragged]);
-  await page.waitForFunction(() => /added 2 file\(s\) to \/srv$/.test(document.querySelector('#edit-feedback')?.innerText ?? ''));
+  // A folder, with a subfolder; then one dragged from the desktop. WebDriver BiDi's
+  // input.setFiles refuses a folder and it has no drag of files from disk, so Firefox's
+  // journey leaves both out (their files are checked only where they were added).
+  if (!inFirefox) await addFolders(page);
   // Config: a refused instruction, then good ones.
   await page.fill('#edit-config', 'RUN rm -rf /');
   await page.click('#edit-config-apply');

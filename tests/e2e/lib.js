@@ -1,12 +1,14 @@
 // Helpers for the end-to-end tests: the built app served by layerwise-server, Debian's headless
-// Chromium driven by playwright-core (never a downloaded browser), the Engine API harness with
-// the real docker CLI as the judge, and fixtures made by real tools.
+// Chromium driven by playwright-core or firefox-esr driven by puppeteer-core (never a downloaded
+// browser), the Engine API harness with the real docker CLI as the judge, and fixtures made by
+// real tools.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { launchFirefox } from './firefox_page.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../..');
@@ -72,8 +74,30 @@ export async function startEngineApi(archives) {
   };
 }
 
-/** Headless Debian Chromium with a persistent profile (IndexedDB on disk, a real quota). */
-export async function launch(profileDir = mkdtempSync(path.join(tmpdir(), 'layerwise-profile-'))) {
+/** The browser the suite runs in: `chromium` (Playwright) unless `LAYERWISE_BROWSER=firefox`. */
+export const browserName = process.env.LAYERWISE_BROWSER || 'chromium';
+export const inFirefox = browserName === 'firefox';
+/**
+ * Why a test that runs code inside a worker (`page.workers()`) is skipped in Firefox: ESR 140's
+ * WebDriver BiDi reports no worker realms.
+ */
+export const noWorkerRealms = inFirefox && 'Firefox ESR 140\'s WebDriver BiDi lists no worker realms to run code in';
+
+/**
+ * Headless Debian Chromium, or firefox-esr when the suite runs in Firefox (with the preferences
+ * `firefoxPrefs`), with a persistent profile (IndexedDB on disk, a real quota).
+ */
+export async function launch(profileDir = mkdtempSync(path.join(tmpdir(), 'layerwise-profile-')), { firefoxPrefs } = {}) {
+  const { context, page } = inFirefox ? await launchFirefox(profileDir, firefoxPrefs) : await launchChromium(profileDir);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return {
+    context, page, profileDir, errors,
+    close: async (keep = false) => { await context.close(); if (!keep) rmSync(profileDir, { recursive: true, force: true }); },
+  };
+}
+
+async function launchChromium(profileDir) {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -81,13 +105,7 @@ export async function launch(profileDir = mkdtempSync(path.join(tmpdir(), 'layer
       '--disable-component-update', '--disable-sync', '--disable-quic'],
     viewport: { width: 1280, height: 900 },
   });
-  const page = context.pages()[0] || await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  return {
-    context, page, profileDir, errors,
-    close: async (keep = false) => { await context.close(); if (!keep) rmSync(profileDir, { recursive: true, force: true }); },
-  };
+  return { context, page: context.pages()[0] || await context.newPage() };
 }
 
 /** Waits until the worker is ready, so imports are not racing its start-up cleanup. */
