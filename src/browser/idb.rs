@@ -94,8 +94,12 @@ pub async fn transaction_done(tx: &IdbTransaction) -> Result<(), String> {
         }
     });
     let t = tx.clone();
-    let on_fail = Closure::<dyn FnMut()>::new(move || {
-        let message = t.error().map_or_else(|| "transaction aborted".to_owned(), |e| format!("{}: {}", e.name(), e.message()));
+    let on_fail = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        // The transaction's error, else that of the request whose `error` bubbled up (Firefox
+        // sets the transaction's only when it aborts, after the request's error event).
+        let request_error = || event.target()?.dyn_into::<IdbRequest>().ok()?.error().ok().flatten();
+        let error = t.error().or_else(request_error);
+        let message = error.map_or_else(|| "transaction aborted".to_owned(), |e| format!("{}: {}", e.name(), e.message()));
         if let Some(s) = send.borrow_mut().take() {
             let _ = s.send(Err(message));
         }
@@ -103,7 +107,14 @@ pub async fn transaction_done(tx: &IdbTransaction) -> Result<(), String> {
     tx.set_oncomplete(Some(on_complete.as_ref().unchecked_ref()));
     tx.set_onabort(Some(on_fail.as_ref().unchecked_ref()));
     tx.set_onerror(Some(on_fail.as_ref().unchecked_ref()));
-    recv.await.unwrap_or_else(|_| Err("transaction dropped".to_owned()))
+    let outcome = recv.await.unwrap_or_else(|_| Err("transaction dropped".to_owned()));
+    // The closures end here, and a failing transaction fires `error` and then `abort` (Firefox
+    // in separate tasks): a handler left set would call a dropped closure, which throws in the
+    // worker and takes the job down with a message that is not the quota's.
+    tx.set_oncomplete(None);
+    tx.set_onabort(None);
+    tx.set_onerror(None);
+    outcome
 }
 
 /// A transaction over one store.
