@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startServer, startEngineApi, startRegistry, launch, waitReady, importFile, fixtures, withoutTagTime } from './lib.js';
+import { readFileSync } from 'node:fs';
+import { startServer, startEngineApi, startRegistry, launch, waitReady, importFile, fixtures, withoutTagTime, repo } from './lib.js';
 
 let server, browser, engine, registry;
 const archives = () => ['base.docker.tar', 'app.docker.tar'].map((f) => path.join(fixtures(), f));
@@ -47,6 +48,45 @@ async function type(page, line) {
   return { stdout: await text('.stdout'), stderr: await text('.stderr') };
 }
 
+/** The README's `--format` examples: the lines of the code block after its marker comment. */
+function readmeFormatExamples() {
+  const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const block = readme.split('<!-- format-examples: read by tests/e2e/console.test.js -->')[1];
+  return block.split('```')[1].trim().split('\n');
+}
+
+/** `line`'s words as a POSIX shell splits them (single and double quotes, no expansions). */
+function words(line) {
+  const out = [];
+  let word = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === ' ' && word !== null) { out.push(word); word = null; continue; }
+    if (c === ' ') continue;
+    word ??= '';
+    if (c === "'" || c === '"') {
+      const end = line.indexOf(c, i + 1);
+      word += line.slice(i + 1, end);
+      i = end;
+    } else {
+      word += c;
+    }
+  }
+  if (word !== null) out.push(word);
+  return out;
+}
+
+test("every --format example of the README prints what the docker CLI prints", async () => {
+  const examples = readmeFormatExamples();
+  assert.ok(examples.length >= 10, examples.join('\n'));
+  for (const line of examples) {
+    const ours = await type(browser.page, line);
+    assert.equal(ours.stderr, '', line);
+    assert.equal(ours.stdout, engine.docker(words(line).slice(1)), line);
+  }
+  assert.equal(await browser.page.locator('#page-fault').count(), 0);
+});
+
 test('the tutorial, as docker prints it', async () => {
   const { page } = browser;
   for (const line of ['docker images', 'docker images -a --digests', 'docker history test/app:1', 'docker history --no-trunc -H=false test/base:1', 'docker images -q', 'docker ps -a']) {
@@ -54,8 +94,8 @@ test('the tutorial, as docker prints it', async () => {
     const ours = await type(page, line);
     assert.equal(ours.stdout, engine.docker(args), line);
   }
-  // --format templates run in the page's wasm (they once trapped it: the template crate's lexer
-  // started a thread, which wasm cannot).
+  // --format templates (they once trapped the page's wasm: the template crate's lexer started a
+  // thread, which wasm cannot; they run in the console worker now).
   for (const [line, args] of [
     ["docker images --format '{{.ID}}'", ['images', '--format', '{{.ID}}']],
     ["docker images --format 'table {{.Repository}}:{{.Tag}}\t{{.Size}}'", ['images', '--format', 'table {{.Repository}}:{{.Tag}}\t{{.Size}}']],
