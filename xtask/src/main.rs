@@ -151,10 +151,15 @@ fn test(tiers: &[Tier], no_install: bool) -> Result<(), String> {
     if wants(Tier::E2e) {
         build_release()?;
         npm_ci()?;
-        run::stage("end-to-end tests (Playwright, headless Chromium)", || {
-            let server = run::target_dir().join("release/layerwise-server");
-            run::cmd("npm", &["test"]).dir("tests/e2e").env("LAYERWISE_SERVER_BIN", &server.to_string_lossy()).status()
-        })?;
+        let server = run::target_dir().join("release/layerwise-server");
+        let server = server.to_string_lossy();
+        // The same journeys in each browser: Playwright drives Chromium, puppeteer-core drives
+        // firefox-esr over WebDriver BiDi (tests/e2e/firefox_page.js).
+        for (browser, how) in [("chromium", "Playwright, headless Chromium"), ("firefox", "puppeteer-core, headless Firefox ESR")] {
+            run::stage(&format!("end-to-end tests ({how})"), || {
+                run::cmd("npm", &["test"]).dir("tests/e2e").env("LAYERWISE_SERVER_BIN", &server).env("LAYERWISE_BROWSER", browser).status()
+            })?;
+        }
     }
     if wants(Tier::Bench) {
         bench::run(bench::What::Import, true)?;
