@@ -1,22 +1,25 @@
 // The browser side of `cargo xtask bench`: imports archives into the release build in headless
-// Chromium, each run in a fresh profile, and prints JSON: wall time from picking the file to the
-// image listed, the import's own stage timings, the worker's peak WASM memory, and the peak
-// resident memory of all Chromium processes (sampled from /proc: the tab, its worker, the
-// browser and the GPU process together).
+// Chromium (or Firefox, with LAYERWISE_BROWSER=firefox), each run in a fresh profile, and prints
+// JSON: wall time from picking the file to the image listed, the import's own stage timings,
+// the worker's peak WASM memory, and the peak resident memory of all the browser's processes
+// (sampled from /proc: the tab, its workers, the browser and the GPU process together).
 //
 //   node bench.js RUNS ARCHIVE...
 import { readFileSync, readdirSync } from 'node:fs';
-import { startServer, launch, waitReady } from './lib.js';
+import { startServer, launch, waitReady, inFirefox } from './lib.js';
 
 const [runs, ...archives] = process.argv.slice(2);
 
-/** Resident memory (bytes) of every process whose command line is Debian's chromium. */
-function chromiumRss() {
+/** The name in the command line of every process of the browser (Debian's builds). */
+const browserProgram = inFirefox ? '/usr/lib/firefox-esr/' : 'chromium';
+
+/** Resident memory (bytes) of every process of the browser. */
+function browserRss() {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('chromium')) continue;
+      if (!cmd.includes(browserProgram)) continue;
       const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
       if (m) total += Number(m[1]) * 1024;
     } catch { /* the process ended */ }
@@ -30,8 +33,8 @@ async function importOnce(server, archive) {
     const { page } = browser;
     await page.goto(server.url);
     await waitReady(page);
-    let peakRss = chromiumRss();
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, chromiumRss()); }, 100);
+    let peakRss = browserRss();
+    const sampler = setInterval(() => { peakRss = Math.max(peakRss, browserRss()); }, 100);
     const started = performance.now();
     // The inspect JSON the metadata gives, on screen while the layers are verified (a small
     // archive may be done before it is seen).

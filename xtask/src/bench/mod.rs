@@ -1,6 +1,6 @@
-//! `cargo xtask bench [import|export|pull]`: imports (or saves and the explorer, or pulls from a
-//! local registry) in headless Chromium on the release build, against native peers timed in the
-//! same run on the same files; each writes its section of BENCHMARKS.md. `--smoke` runs once on
+//! `cargo xtask bench [import|export|pull]`: imports (in headless Chromium and Firefox; or saves
+//! and the explorer, or pulls from a local registry, in Chromium) on the release build, against
+//! native peers timed in the same run on the same files; each writes its section of BENCHMARKS.md. `--smoke` runs once on
 //! the small test fixtures and writes nothing, so CI keeps the benchmarks from rotting.
 
 use std::collections::HashMap;
@@ -23,6 +23,29 @@ pub(crate) enum What {
     Export,
     /// Pulling an image from a local registry.
     Pull,
+}
+
+/// A browser the end-to-end harness drives (`LAYERWISE_BROWSER`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Browser {
+    Chromium,
+    Firefox,
+}
+
+impl Browser {
+    fn env(self) -> &'static str {
+        match self {
+            Self::Chromium => "chromium",
+            Self::Firefox => "firefox",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Chromium => "headless Chromium",
+            Self::Firefox => "headless Firefox ESR",
+        }
+    }
 }
 
 /// Runs per figure.
@@ -104,14 +127,15 @@ struct Stats {
     tar_bytes: f64,
 }
 
-/// Imports each archive `runs` times in fresh browser profiles.
-fn browser(runs: usize, archives: &[PathBuf]) -> Result<Vec<Vec<BrowserRun>>, String> {
+/// Imports each archive `runs` times in fresh profiles of `which`.
+fn browser(which: Browser, runs: usize, archives: &[PathBuf]) -> Result<Vec<Vec<BrowserRun>>, String> {
     let mut args = vec!["bench.js".to_owned(), runs.to_string()];
     args.extend(archives.iter().map(|a| a.to_string_lossy().into_owned()));
     let out = Command::new("node")
         .args(&args)
         .current_dir(root().join("tests/e2e"))
         .env("LAYERWISE_SERVER_BIN", target_dir().join("release/layerwise-server"))
+        .env("LAYERWISE_BROWSER", which.env())
         .output()
         .map_err(|e| format!("node: {e}"))?;
     if !out.status.success() {
@@ -189,7 +213,12 @@ fn run_import() -> Result<(), String> {
 
     let mut imports = Vec::new();
     stage("imports in headless Chromium", || {
-        imports = browser(RUNS, &[oci.clone(), docker.clone()])?;
+        imports = browser(Browser::Chromium, RUNS, &[oci.clone(), docker.clone()])?;
+        Ok(())
+    })?;
+    let mut firefox = Vec::new();
+    stage("imports in headless Firefox ESR", || {
+        firefox = browser(Browser::Firefox, RUNS, &[oci.clone(), docker.clone()])?;
         Ok(())
     })?;
 
@@ -203,12 +232,14 @@ fn run_import() -> Result<(), String> {
             }
             archives.push(path);
         }
-        let runs = browser(1, &archives)?;
-        memory = archives.iter().zip(runs).map(|(a, r)| (file_size(a), r[0])).collect();
+        for which in [Browser::Chromium, Browser::Firefox] {
+            let runs = browser(which, 1, &archives)?;
+            memory.extend(archives.iter().zip(runs).map(|(a, r)| (which, file_size(a), r[0])));
+        }
         Ok(())
     })?;
 
-    let report = report(tar_bytes, &peers, &imports, &memory, &bundle()?);
+    let report = report(tar_bytes, &peers, &imports, &firefox, &memory, &bundle()?);
     write_section("import", &report)?;
     println!("{report}");
     Ok(())
@@ -217,11 +248,13 @@ fn run_import() -> Result<(), String> {
 fn run_smoke() -> Result<(), String> {
     let dir = target_dir().join("bench-smoke");
     stage("smoke fixtures", || cmd("tests/fixtures/make.sh", &[&dir.to_string_lossy()]).status())?;
-    stage("smoke benchmark: one import of each archive in headless Chromium", || {
+    stage("smoke benchmark: one import of each archive in headless Chromium and Firefox", || {
         let archives = [dir.join("app.oci.tar"), dir.join("app.docker.tar")];
-        for (a, runs) in archives.iter().zip(browser(1, &archives)?) {
-            let r = runs[0];
-            println!("{}: {:.0} ms, {} uncompressed bytes, worker memory {:.1} MiB", a.display(), r.wall_ms, r.stats.tar_bytes, r.worker_memory / 1048576.0);
+        for which in [Browser::Chromium, Browser::Firefox] {
+            for (a, runs) in archives.iter().zip(browser(which, 1, &archives)?) {
+                let r = runs[0];
+                println!("{}, {}: {:.0} ms, {} uncompressed bytes, worker memory {:.1} MiB", which.label(), a.display(), r.wall_ms, r.stats.tar_bytes, r.worker_memory / 1048576.0);
+            }
         }
         Ok(())
     })?;
@@ -285,12 +318,13 @@ fn verdict(tar_bytes: f64, oci: &[BrowserRun], docker: &[BrowserRun], gunzip: Sp
     )
 }
 
-fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>], memory: &[(f64, BrowserRun)], bundle: &str) -> String {
+fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>], firefox: &[Vec<BrowserRun>], memory: &[(Browser, f64, BrowserRun)], bundle: &str) -> String {
     let mut r = String::new();
     let peer = |name: &str| peers.iter().find(|(n, _)| n.contains(name)).map(|p| p.1).unwrap_or_default();
     let (gunzip, sha, skopeo, podman) = (peer("gzip -dc"), peer("sha256sum LAYER"), peer("skopeo"), peer("podman"));
     let wall = |runs: &[BrowserRun]| spread(runs, |x| x.wall_ms / 1e3);
     let (oci, docker) = (&imports[0], &imports[1]);
+    let (ff_oci, ff_docker) = (&firefox[0], &firefox[1]);
     let _ = writeln!(r, "# Benchmarks\n");
     let _ = writeln!(r, "Produced by `cargo xtask bench` (it rewrites this section; `cargo xtask bench export` writes the one below). Machine: {} cores; every figure is the median of {RUNS} runs, with min–max, and the native peers ran in the same run on the same files. These machines are shared and noisy: read the ratios, not the absolute times.\n", std::thread::available_parallelism().map_or(0, |n| n.get()));
     let _ = writeln!(r, "Fixture: `tests/fixtures/make_bench.sh` — Debian bookworm minbase by debootstrap, two umoci layers (the second deletes `/usr/share/doc` and `/usr/share/man`: whiteouts) and a config-only step; {:.0} MB uncompressed. `bench.oci.tar` keeps umoci's gzip layers; `bench.docker.tar` (skopeo) has plain layers.\n", tar_bytes / MB);
@@ -298,6 +332,8 @@ fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>],
     let _ = writeln!(r, "| what | time | MB/s of uncompressed layer bytes |\n|---|---|---|");
     let _ = writeln!(r, "| Layerwise: import `bench.oci.tar` (gzip) in headless Chromium | {} | {} |", wall(oci).show("s", 2), wall(oci).rate(tar_bytes).show("MB/s", 0));
     let _ = writeln!(r, "| Layerwise: import `bench.docker.tar` (plain) | {} | {} |", wall(docker).show("s", 2), wall(docker).rate(tar_bytes).show("MB/s", 0));
+    let _ = writeln!(r, "| Layerwise: import `bench.oci.tar` (gzip) in headless Firefox ESR | {} | {} |", wall(ff_oci).show("s", 2), wall(ff_oci).rate(tar_bytes).show("MB/s", 0));
+    let _ = writeln!(r, "| Layerwise: import `bench.docker.tar` (plain) in headless Firefox ESR | {} | {} |", wall(ff_docker).show("s", 2), wall(ff_docker).rate(tar_bytes).show("MB/s", 0));
     for (name, s) in peers {
         let _ = writeln!(r, "| {name} | {} | {} |", s.show("s", 2), s.rate(tar_bytes).show("MB/s", 0));
     }
@@ -306,9 +342,13 @@ fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>],
     let _ = writeln!(r, "| gzip import wall time ÷ `skopeo copy oci-archive: oci:` | {:.2}× | ≤ 1.5× |", wall(oci).median / skopeo.median);
     let _ = writeln!(r, "| gzip import wall time ÷ `podman load` | {:.2}× | — |", wall(oci).median / podman.median);
     let _ = writeln!(r, "| plain import throughput ÷ native `sha256sum` | {:.2}× | ≥ 0.5× |", sha.median / wall(docker).median);
+    let _ = writeln!(r, "| Firefox: gzip import throughput ÷ native `gzip -dc \\| sha256sum` | {:.2}× | — |", gunzip.median / wall(ff_oci).median);
+    let _ = writeln!(r, "| Firefox: gzip import wall time ÷ `skopeo copy oci-archive: oci:` | {:.2}× | — |", wall(ff_oci).median / skopeo.median);
+    let _ = writeln!(r, "| Firefox: plain import throughput ÷ native `sha256sum` | {:.2}× | — |", sha.median / wall(ff_docker).median);
+    let _ = writeln!(r, "| Firefox ÷ Chromium, gzip import wall time | {:.2}× | — |", wall(ff_oci).median / wall(oci).median);
     let _ = writeln!(r, "\nWhere the time of an import goes (the import worker's own clock, medians, seconds). The import worker reads the file (two slices read ahead), hashes the blob and decompresses it; a second worker, on the other core, hashes the uncompressed tar and indexes its entries, taking it in 1 MiB buffers handed over (at most 8 unanswered):\n");
     let _ = writeln!(r, "| archive | metadata | waiting for file slices | sha256 of the blob | gunzip (plain: passing the bytes on) | handing over | waiting for the tar side | IndexedDB writes | whole import (worker) | tar side: sha256 of the tar | tar side: tar index |\n|---|---|---|---|---|---|---|---|---|---|---|");
-    for (name, runs) in [("gzip", oci), ("plain", docker)] {
+    for (name, runs) in [("gzip", oci), ("plain", docker), ("gzip, Firefox", ff_oci), ("plain, Firefox", ff_docker)] {
         let s = |f: fn(&Stats) -> f64| spread(runs, |x| f(&x.stats) / 1e3).median;
         let _ = writeln!(
             r,
@@ -328,15 +368,18 @@ fn report(tar_bytes: f64, peers: &[(&str, Spread)], imports: &[Vec<BrowserRun>],
     let _ = writeln!(r, "\n{}", verdict(tar_bytes, oci, docker, gunzip, sha, skopeo));
     let _ = writeln!(r, "\n## Memory\n");
     let _ = writeln!(r, "Generated archives (`tests/fixtures/make_big.py`: one layer of random file contents), one import each in a fresh profile.\n");
-    let _ = writeln!(r, "| archive | inspect JSON on screen | import time | WASM memory, both workers (peak) | all Chromium processes, resident (peak) |\n|---|---|---|---|---|");
-    for (size, run) in memory {
+    let _ = writeln!(r, "| browser | archive | inspect JSON on screen | import time | WASM memory, both workers (peak) | all the browser's processes, resident (peak) |\n|---|---|---|---|---|---|");
+    for (which, size, run) in memory {
         let preview = run.preview_ms.map_or_else(|| "—".to_owned(), |ms| format!("{:.2} s", ms / 1e3));
-        let _ = writeln!(r, "| {:.0} MiB | {preview} | {:.1} s | {:.1} MiB | {:.0} MiB |", size / 1048576.0, run.wall_ms / 1e3, run.worker_memory / 1048576.0, run.peak_rss / 1048576.0);
+        let _ = writeln!(r, "| {} | {:.0} MiB | {preview} | {:.1} s | {:.1} MiB | {:.0} MiB |", which.label(), size / 1048576.0, run.wall_ms / 1e3, run.worker_memory / 1048576.0, run.peak_rss / 1048576.0);
     }
-    if let (Some(first), Some(last)) = (memory.first(), memory.last()) {
-        let slope = |f: fn(&BrowserRun) -> f64| (f(&last.1) - f(&first.1)) / ((last.0 - first.0) / 1048576.0);
-        let _ = writeln!(r, "\nSlope from the smallest to the largest: WASM memory of both workers {:.4} MiB per MiB of archive; resident memory {:.3} MiB per MiB. \"Inspect JSON on screen\" is the time from picking the archive to the inspect JSON its metadata gives shown in the import's row, marked as being verified (target: within 1 s for 2 GiB); the image is listed, and stored, only once every blob is verified (the import time).", slope(|x| x.worker_memory / 1048576.0), slope(|x| x.peak_rss / 1048576.0));
+    for which in [Browser::Chromium, Browser::Firefox] {
+        let runs: Vec<_> = memory.iter().filter(|m| m.0 == which).collect();
+        let (Some(first), Some(last)) = (runs.first(), runs.last()) else { continue };
+        let slope = |f: fn(&BrowserRun) -> f64| (f(&last.2) - f(&first.2)) / ((last.1 - first.1) / 1048576.0);
+        let _ = writeln!(r, "\n{}: slope from the smallest to the largest: WASM memory of both workers {:.4} MiB per MiB of archive; resident memory {:.3} MiB per MiB.", which.label(), slope(|x| x.worker_memory / 1048576.0), slope(|x| x.peak_rss / 1048576.0));
     }
+    let _ = writeln!(r, "\n\"Inspect JSON on screen\" is the time from picking the archive to the inspect JSON its metadata gives shown in the import's row, marked as being verified (target: within 1 s for 2 GiB); the image is listed, and stored, only once every blob is verified (the import time).");
     let _ = writeln!(r, "\n## Bundle\n\n{bundle}");
     r
 }
