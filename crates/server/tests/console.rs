@@ -22,77 +22,21 @@ fn docker(words: &[String]) -> (String, String, i32) {
     (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.code().unwrap_or(-1))
 }
 
-const LINES: &[&str] = &[
-    "docker images --foo",
-    "docker images -x",
-    "docker images -aqx",
-    "docker images a b",
-    "docker images --format",
-    "docker images -f foo",
-    "docker search --filter=stars busybox",
-    "docker ps -f x",
-    "docker image ls a b",
-    "docker image list --help",
-    "docker history",
-    "docker history a b",
-    "docker history -H=maybe busybox",
-    "docker history --human=nope busybox",
-    "docker image history",
-    "docker inspect",
-    "docker image inspect",
-    "docker inspect -f",
-    "docker rmi",
-    "docker image rm",
-    "docker image remove --nope x",
-    "docker tag a",
-    "docker tag a b c",
-    "docker image tag a",
-    "docker ps x",
-    "docker container ls x",
-    "docker ps -n",
-    "docker ps -n x",
-    "docker ps --last=0x",
-    "docker container ls -n 99999999999999999999",
-    "docker search",
-    "docker search --limit",
-    "docker pull",
-    "docker image pull a b",
-    "docker commit",
-    "docker commit a b c",
-    "docker save",
-    "docker load x",
-    "docker image load --nope",
-    "docker nope",
-    "docker image nope",
-    "docker container nope x",
-    "docker images --help",
-    "docker images -h",
-    "docker image ls --help",
-    "docker history --help",
-    "docker image history --help",
-    "docker inspect --help",
-    "docker image inspect --help",
-    "docker rmi --help",
-    "docker image rm --help",
-    "docker tag --help",
-    "docker image tag --help",
-    "docker ps --help",
-    "docker container ls --help",
-    "docker search --help",
-    "docker pull --help",
-    "docker image pull --help",
-    "docker commit --help",
-    "docker container commit --help",
-    "docker save --help",
-    "docker image save --help",
-    "docker load --help",
-    "docker image load --help",
-];
+/// The cases of `tests/cases/console_reads.txt` (shared with the e2e suite).
+fn lines() -> Vec<&'static str> {
+    cases(include_str!("../../../tests/cases/console_reads.txt"))
+}
+
+/// The lines of a case file: each line that is not empty or a `#` comment.
+fn cases(text: &'static str) -> Vec<&'static str> {
+    text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).collect()
+}
 
 #[test]
 fn the_console_reads_command_lines_as_the_docker_cli_does() {
     let mut differ = Vec::new();
-    for line in LINES {
+    let lines = lines();
+    for line in &lines {
         let commands = shell::parse(line).expect("parse");
         let words = shell::expand(&commands[0], &mut |_| String::new());
         let ours = match read(&words) {
@@ -104,66 +48,15 @@ fn the_console_reads_command_lines_as_the_docker_cli_does() {
             differ.push(format!("{line}\n  docker: {theirs:?}\n  ours:   {ours:?}"));
         }
     }
-    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), LINES.len(), differ.join("\n"));
+    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), lines.len(), differ.join("\n"));
 }
 
 /// Lines that run against a store: the console over the harness's store prints what the docker
 /// CLI prints when pointed at the harness.
-const RUN_LINES: &[&str] = &[
-    "docker images",
-    "docker images -a",
-    "docker image ls -q",
-    "docker images -aq",
-    "docker images --no-trunc",
-    "docker images -q --no-trunc",
-    "docker images --digests",
-    "docker images test/app",
-    "docker images test/app:1",
-    "docker images test/nothing",
-    "docker images -f dangling=true",
-    "docker images --filter dangling=false -q",
-    "docker images -f before=test/app:1",
-    "docker images -f since=test/base:1",
-    "docker images -f label=org.opencontainers.image.title",
-    "docker images -f label=org.opencontainers.image.title=app -f reference=test/*",
-    "docker images -f label=org.opencontainers.image.title=nope",
-    "docker images -f reference=test/*",
-    "docker images -f reference=*",
-    "docker images -f before=nothing",
-    "docker images -f colour=red",
-    "docker history test/app:1",
-    "docker history --no-trunc test/app:1",
-    "docker history -q test/app:1",
-    "docker history -H=false test/app:1",
-    "docker image history --human=false --no-trunc test/base:1",
-    "docker history nothing",
-    "docker inspect test/app:1",
-    "docker inspect test/app:1 test/base:1",
-    "docker inspect nothing",
-    "docker inspect test/base:1 nothing",
-    "docker image inspect nothing",
-    "docker image inspect test/base:1",
-    "docker ps",
-    "docker ps -a",
-    "docker ps -a --no-trunc",
-    "docker ps -a --format '{{.Names}} {{.Image}} {{.Command}}'",
-    "docker ps -a --format 'table {{.ID}}\\t{{.Names}}\\t{{.Status}}\\t{{.State}}'",
-    "docker images --format '{{.Repository}}:{{.Tag}}'",
-    "docker images --format 'table {{.ID}}\\t{{.Repository}}\\t{{.Size}}'",
-    "docker images --format json",
-    "docker images --format '{{json .}}'",
-    "docker images --digests --format 'table {{.Repository}}\\t{{.Digest}}\\t{{.CreatedAt}}'",
-    "docker history --format '{{.ID}} {{.CreatedBy}}' test/app:1",
-    "docker history --format 'table {{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}' test/app:1",
-    "docker history -H=false --format '{{.CreatedSince}} {{.Size}}' test/app:1",
-    "docker history --format json test/base:1",
-    "docker inspect -f '{{.Os}}/{{.Architecture}}' test/app:1",
-    "docker inspect -f '{{json .Config.Env}}' test/app:1",
-    "docker inspect --format '{{json .Config}}' test/app:1 test/base:1",
-    "docker inspect -f '{{range .RootFS.Layers}}{{.}} {{end}}' test/app:1",
-    "docker image inspect -f '{{.Author}}' test/app:1",
-    "docker inspect -f '{{join .Config.Env \",\"}}' test/app:1",
-];
+/// The cases of `tests/cases/console_runs.txt` (shared with the e2e suite).
+fn run_lines() -> Vec<&'static str> {
+    cases(include_str!("../../../tests/cases/console_runs.txt"))
+}
 
 #[test]
 fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
@@ -171,8 +64,9 @@ fn read_only_commands_print_what_the_docker_cli_prints_for_the_same_store() {
     // Two edit sessions, as the page stores them.
     add_session(&h, 1, "test/app:1", "/app/run.sh --with \"quotes\" and a long tail", 0);
     add_session(&h, 2, "test/app:1", "", 0);
-    let differ = judge_read_only(&h, RUN_LINES);
-    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), RUN_LINES.len(), differ.join("\n"));
+    let lines = run_lines();
+    let differ = judge_read_only(&h, &lines);
+    assert!(differ.is_empty(), "{} of {} lines differ:\n{}", differ.len(), lines.len(), differ.join("\n"));
 }
 
 #[test]
