@@ -87,6 +87,25 @@ test("every --format example of the README prints what the docker CLI prints", a
   assert.equal(await browser.page.locator('#page-fault').count(), 0);
 });
 
+/** The cases of a file of `tests/cases` (shared with the native judge). */
+function cases(name) {
+  return readFileSync(path.join(repo, 'tests/cases', name), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+}
+
+test('the console cases the native tests judge print here what the docker CLI prints', async () => {
+  const lines = [...cases('console_reads.txt'), ...cases('console_runs.txt')];
+  assert.ok(lines.length > 100, `${lines.length} cases`);
+  const differ = [];
+  for (const line of lines) {
+    const ours = await type(browser.page, line);
+    const theirs = engine.run(words(line).slice(1));
+    if (withoutTagTime(ours.stdout) !== withoutTagTime(theirs.stdout) || ours.stderr !== theirs.stderr) {
+      differ.push(`${line}\n  docker: ${JSON.stringify(theirs)}\n  ours:   ${JSON.stringify(ours)}`);
+    }
+  }
+  assert.deepEqual(differ, [], `${differ.length} of ${lines.length} lines differ`);
+});
+
 test('the tutorial, as docker prints it', async () => {
   const { page } = browser;
   for (const line of ['docker images', 'docker images -a --digests', 'docker history test/app:1', 'docker history --no-trunc -H=false test/base:1', 'docker images -q', 'docker ps -a']) {

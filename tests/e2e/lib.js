@@ -2,7 +2,7 @@
 // Chromium driven by playwright-core or firefox-esr driven by puppeteer-core (never a downloaded
 // browser), the Engine API harness with the real docker CLI as the judge, and fixtures made by
 // real tools.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,6 +70,11 @@ export async function startEngineApi(archives) {
   const env = { ...process.env, DOCKER_HOST: m[1], DOCKER_CONFIG: path.join(tmpdir(), 'layerwise-docker-config') };
   return {
     docker: (args) => execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    /** The CLI's stdout, stderr and exit status, whatever the status. */
+    run: (args) => {
+      const r = spawnSync('docker', args, { env, encoding: 'utf8' });
+      return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+    },
     stop: () => child.kill(),
   };
 }
