@@ -23,6 +23,7 @@ mod archive;
 pub(crate) mod build;
 mod compression;
 mod daemon;
+mod export;
 mod json;
 mod mutations;
 mod oracle;

@@ -28,6 +28,8 @@ pub(super) struct Outcome {
     outside_root: usize,
     elapsed: Duration,
     pub(super) detail: String,
+    /// The IDs of the images an accepted case imported.
+    pub(super) ids: Vec<String>,
 }
 
 /// The store every case starts from: one good image imported.
@@ -104,6 +106,7 @@ fn run(case: &Case) -> Outcome {
                 outside_root: 0,
                 elapsed,
                 detail: format!("PANIC: {message}"),
+                ids: Vec::new(),
             }
         }
     };
@@ -169,6 +172,7 @@ fn judge(case: &Case) -> Outcome {
         outside_root,
         elapsed: Duration::ZERO,
         detail,
+        ids: result.iter().flatten().map(|i| i.id.to_string()).collect(),
     }
 }
 
