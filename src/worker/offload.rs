@@ -123,6 +123,9 @@ impl Offload {
         });
         let layers = inbox.clone();
         let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            // Handled here: left alone, the tar side's error would be raised again in this
+            // worker's own scope and take it down, blaming the import worker.
+            e.prevent_default();
             let failure = format!("the tar side's worker failed: {}", e.message());
             let said = &mut *layers.borrow_mut();
             said.ready = Some(Err(failure.clone()));

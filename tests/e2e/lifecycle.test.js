@@ -83,6 +83,38 @@ test('a fault in the import worker fails its import, a new worker starts, and th
   }
 });
 
+test('a fault in the tar side\'s worker fails its import, a new one is started, and the next import uses it', { skip: noWorkerRealms }, async () => {
+  const archive = bigArchive('tar-side-fault.tar', 400, 2);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await page.goto(server.url);
+    await waitReady(page);
+    const tarSide = async () => {
+      for (const w of page.workers()) if (await w.evaluate(() => self.name).catch(() => '') === 'layerwise-tar-side') return w;
+      return null;
+    };
+    await page.setInputFiles('#archive-input', archive);
+    await page.waitForFunction(() => Number(document.querySelector('.import[data-status="running"] progress')?.value ?? 0) > 10, null, { timeout: 120_000 });
+    const first = await tarSide();
+    assert.ok(first, 'the tar side runs in a worker of its own');
+    await first.evaluate(() => setTimeout(() => { throw new Error('injected fault'); }));
+    await page.waitForSelector('.import[data-status="failed"]', { timeout: 30_000 });
+    assert.match(await page.innerText('.import'), /tar side.*injected fault|injected fault.*tar side/s);
+    const counts = await countRecords(page);
+    assert.equal(counts.images, 0);
+    assert.equal(counts.blobs, 0, 'the interrupted import left blobs');
+    const r = await importFile(page, path.join(fixtures(), 'base.docker.tar'));
+    assert.equal(r.status, 'done', r.text);
+    const second = await tarSide();
+    assert.ok(second && second !== first, 'a new tar side was started');
+    assert.ok((await countRecords(page)).images === 1);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test('a trap in the page\'s own wasm says so and offers a reload, which brings the page back', async () => {
   const browser = await launch();
   try {
