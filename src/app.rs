@@ -110,7 +110,7 @@ pub fn App() -> Html {
                 Request::Commit { id, tag, .. } => (id.clone(), format!("docker commit → {}", if tag.is_empty() { "<none>" } else { tag })),
                 Request::Cancel { .. } => return,
             };
-            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone() });
+            dispatch.dispatch(Action::ImportQueued { id: id.clone(), name: name.clone(), at_ms: js_sys::Date::now() });
             let sent = match bridge.borrow().as_ref() {
                 Some(b) => b.send(&request, file.as_ref()),
                 None => Err("the worker is not running".to_owned()),
@@ -135,6 +135,10 @@ pub fn App() -> Html {
     let on_clear = {
         let dispatch = state.dispatcher();
         Callback::from(move |_| dispatch.dispatch(Action::ClearFinished))
+    };
+    let on_dismiss_import = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |id| dispatch.dispatch(Action::DismissImport(id)))
     };
 
     let on_cancel = {
@@ -172,7 +176,7 @@ pub fn App() -> Html {
                 <span class="tagline">{ "Docker & OCI images, in your browser" }</span>
             </header>
             <ErrorBanner error={state.error.clone()} on_dismiss={on_dismiss} />
-            <ImportsPanel imports={state.imports.clone()} on_clear={on_clear} on_cancel={on_cancel} />
+            <ImportsPanel imports={state.imports.clone()} on_clear={on_clear} on_dismiss={on_dismiss_import} on_cancel={on_cancel} />
             <main>{ body }</main>
             <footer id="diagnostics" data-worker-memory-peak={state.worker_memory_peak.to_string()} data-worker-ready={state.worker_ready.to_string()}
                     data-last-import={state.last_stats.as_ref().and_then(|s| serde_json::to_string(s).ok()).unwrap_or_default()}>

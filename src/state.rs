@@ -35,10 +35,19 @@ pub struct ImportRow {
     pub id: String,
     /// The file's name.
     pub name: String,
+    /// When it was handed to the worker (ms since the epoch), for its rate.
+    pub started_ms: f64,
     /// Where it stands.
     pub status: ImportStatus,
     /// While its layers are verified, the images the archive's metadata describes.
     pub previews: Rc<Vec<ImagePreview>>,
+}
+
+impl ImportRow {
+    /// Queued or running (not yet done or failed).
+    pub fn is_active(&self) -> bool {
+        matches!(self.status, ImportStatus::Queued | ImportStatus::Running { .. } | ImportStatus::Pulling(_))
+    }
 }
 
 /// Everything the page shows.
@@ -80,6 +89,8 @@ pub enum Action {
         id: String,
         /// The file's name.
         name: String,
+        /// Now, in ms since the epoch.
+        at_ms: f64,
     },
     /// The worker reported something.
     Worker(Event),
@@ -91,6 +102,8 @@ pub enum Action {
     DismissError,
     /// The user cleared finished imports from the list.
     ClearFinished,
+    /// The user dismissed one finished import.
+    DismissImport(String),
 }
 
 impl AppState {
@@ -99,10 +112,10 @@ impl AppState {
         match action {
             Action::Navigate(route) => self.route = route,
             Action::ImagesLoaded(images) => self.images = Some(Rc::new(images)),
-            Action::ImportQueued { id, name } => self.imports.push(ImportRow { id, name, status: ImportStatus::Queued, previews: Rc::default() }),
+            Action::ImportQueued { id, name, at_ms } => self.imports.push(ImportRow { id, name, started_ms: at_ms, status: ImportStatus::Queued, previews: Rc::default() }),
             Action::Worker(event) => self.apply(event),
             Action::WorkerFailed(message) => {
-                for row in self.imports.iter_mut().filter(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. } | ImportStatus::Pulling(_))) {
+                for row in self.imports.iter_mut().filter(|i| i.is_active()) {
                     row.status = ImportStatus::Failed(format!("{message}; nothing was kept from this import"));
                 }
                 self.worker_ready = false;
@@ -110,7 +123,8 @@ impl AppState {
             }
             Action::Failed(message) => self.error = Some(message),
             Action::DismissError => self.error = None,
-            Action::ClearFinished => self.imports.retain(|i| matches!(i.status, ImportStatus::Queued | ImportStatus::Running { .. } | ImportStatus::Pulling(_))),
+            Action::ClearFinished => self.imports.retain(ImportRow::is_active),
+            Action::DismissImport(id) => self.imports.retain(|i| i.id != id || i.is_active()),
         }
         self
     }
@@ -165,18 +179,19 @@ mod tests {
 
     #[test]
     fn an_import_goes_from_queued_to_done_and_memory_keeps_its_peak() {
-        let s = AppState::new(Route::Images).reduce(Action::ImportQueued { id: "1".into(), name: "a.tar".into() });
+        let s = AppState::new(Route::Images).reduce(Action::ImportQueued { id: "1".into(), name: "a.tar".into(), at_ms: 0.0 });
         let s = s.reduce(Action::Worker(Event::Progress { id: "1".into(), done: 5, total: 10, memory: 300 }));
         assert_eq!(s.imports[0].status, ImportStatus::Running { done: 5, total: 10 });
         let s = s.reduce(Action::Worker(Event::Done { id: "1".into(), lines: vec!["Loaded image: a:1".into()], stats: ImportStats::default(), memory: 200 }));
         assert_eq!(s.imports[0].status, ImportStatus::Done(vec!["Loaded image: a:1".into()]));
         assert_eq!(s.worker_memory_peak, 300);
-        assert!(s.reduce(Action::ClearFinished).imports.is_empty());
+        assert!(s.clone().reduce(Action::ClearFinished).imports.is_empty());
+        assert!(s.reduce(Action::DismissImport("1".into())).imports.is_empty());
     }
 
     #[test]
     fn a_worker_fault_fails_the_running_imports() {
-        let s = AppState::new(Route::Images).reduce(Action::ImportQueued { id: "1".into(), name: "a.tar".into() });
+        let s = AppState::new(Route::Images).reduce(Action::ImportQueued { id: "1".into(), name: "a.tar".into(), at_ms: 0.0 });
         let s = s.reduce(Action::WorkerFailed("the import worker failed: boom".into()));
         assert!(matches!(&s.imports[0].status, ImportStatus::Failed(e) if e.starts_with("the import worker failed: boom")));
         assert!(!s.worker_ready);

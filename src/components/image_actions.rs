@@ -87,8 +87,12 @@ pub fn ImageActions(props: &ImageActionsProps) -> Html {
                 <button type="submit">{ "Tag" }</button>
             </form>
             <button id="save-image" onclick={on_save} title="docker save: an archive docker, podman and skopeo load">{ "Save .tar" }</button>
-            <button id="remove-image" class="danger" onclick={on_remove}>{ "Remove" }</button>
-            <label><input type="checkbox" checked={*force} onchange={toggle_force} />{ " force (-f)" }</label>
+            <span class="remove">
+                <button id="remove-image" class="danger" onclick={on_remove}>{ "Remove" }</button>
+                <label title="docker rmi -f: untag every tag, and remove an image that others or edit sessions use">
+                    <input type="checkbox" checked={*force} onchange={toggle_force} />{ " force (-f)" }
+                </label>
+            </span>
             if !output.is_empty() {
                 <pre id="action-output">{ output.join("\n") }</pre>
             }

@@ -96,7 +96,10 @@ pub fn ImagesView(props: &ImagesViewProps) -> Html {
                 }
             </div>
             if rows.is_empty() {
-                <p class="empty">{ "No images yet. Drop an archive made by " }<code>{ "docker save" }</code>{ ", " }<code>{ "podman save" }</code>{ " or " }<code>{ "skopeo copy" }</code>{ "." }</p>
+                <p class="empty">
+                    { "No images yet. Drop an archive made by " }<code>{ "docker save" }</code>{ ", " }<code>{ "podman save" }</code>{ " or " }<code>{ "skopeo copy" }</code>
+                    { " above, pull one on the " }<a href="#/registry">{ "Registry" }</a>{ " page, or type " }<code>{ "docker pull busybox" }</code>{ " in the " }<a href="#/console">{ "Console" }</a>{ "." }
+                </p>
             } else {
                 <table class="images">
                     <thead><tr>

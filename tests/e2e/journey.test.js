@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, startEngineApi, launch, waitReady, importFile, countRecords, fixtures, withoutTagTime } from './lib.js';
+import { startServer, startEngineApi, launch, waitReady, importFile, countRecords, fixtures, withoutTagTime, repo } from './lib.js';
 
 let server, browser, engine;
 const archives = () => ['base.docker.tar', 'app.docker.tar'].map((n) => path.join(fixtures(), n));
@@ -80,4 +80,17 @@ test('everything is still there after a reload, and the image URL can be bookmar
   await page.waitForFunction(() => document.querySelectorAll('tr.image-row').length === 2);
   assert.equal(await page.textContent('#docker-images'), engine.docker(['images']));
   assert.deepEqual(browser.errors, []);
+});
+
+test('a finished import\'s message is dismissed with its button; a failed one does not repeat the file name', async () => {
+  const { page } = browser;
+  await page.goto(`${server.url}#/`);
+  const failed = await importFile(page, path.join(repo, 'README.md'));
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.text.split('README.md').length - 1, 1, failed.text);
+  const before = await page.locator('.import').count();
+  const id = await page.locator('.import').first().getAttribute('data-import-id');
+  await page.locator('.import').first().locator('button.dismiss').click();
+  await page.waitForFunction((n) => document.querySelectorAll('.import').length === n - 1, before);
+  assert.equal(await page.locator(`.import[data-import-id="${id}"]`).count(), 0);
 });
