@@ -3,6 +3,7 @@
 
 use layerwise_core::cli::run::Output;
 use layerwise_core::import::{ImagePreview, ImportStats};
+use layerwise_core::view::SearchResult;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
@@ -137,9 +138,49 @@ pub enum ToConsole {
         /// Which of its commands.
         index: usize,
     },
+    /// Ask a registry something for the Registry view (the answer is untrusted JSON, read
+    /// here and not on the page).
+    Registry {
+        /// Matches the reply to the request.
+        id: u64,
+        /// What to ask.
+        ask: RegistryAsk,
+        /// Reach the registry directly instead of through the proxy.
+        direct: bool,
+    },
     /// Are you there? Asked while a request waits; a worker whose event loop no longer turns
     /// (a command that loops) cannot answer.
     Ping,
+}
+
+/// What the Registry view asks a registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RegistryAsk {
+    /// `docker search TERM --limit N --filter F...`.
+    Search {
+        /// The term (`host/term` searches that registry's catalog).
+        term: String,
+        /// `--limit`.
+        limit: Option<u32>,
+        /// `--filter`s.
+        filters: Vec<String>,
+    },
+    /// A repository's tags (at most 10 pages of 100).
+    Tags {
+        /// The repository's name.
+        name: String,
+    },
+}
+
+/// What a registry answered, read in the console worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistryAnswer {
+    /// Search results.
+    Found(Vec<SearchResult>),
+    /// A repository's tags.
+    Tags(Vec<String>),
 }
 
 /// What the console worker tells the page.
@@ -154,6 +195,13 @@ pub enum FromConsole {
     Panicked {
         /// The panic's message and place.
         message: String,
+    },
+    /// The answer to a [`ToConsole::Registry`], or the error that stood for it.
+    Registry {
+        /// The request's.
+        id: u64,
+        /// The answer.
+        answer: Result<RegistryAnswer, String>,
     },
     /// The answer to a [`ToConsole::Run`].
     Reply {

@@ -1,5 +1,6 @@
 //! The page's side of the console worker (`worker::console`): starting it under its name,
-//! asking it for a line's commands one at a time, and replacing it when it dies or hangs.
+//! asking it for a line's commands one at a time (or the Registry view's questions to a
+//! registry), and replacing it when it dies or hangs.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,7 +15,7 @@ use web_sys::{MessageEvent, Worker, WorkerOptions};
 
 use super::worker_bridge::WORKER_SCRIPT;
 use super::{js_error, now_ms};
-use crate::protocol::{FromConsole, Outcome, ToConsole};
+use crate::protocol::{FromConsole, Outcome, RegistryAnswer, RegistryAsk, ToConsole};
 use crate::worker::console::NAME;
 
 /// How often a waiting request asks the worker whether it is there.
@@ -26,6 +27,8 @@ const SILENT_MS: f64 = 10_000.0;
 
 /// A command's outcome, and whether it is the line's last; or why the worker stopped.
 type Answer = Result<(Outcome, bool), String>;
+/// The worker's reply to a request, or why the worker stopped.
+type Reply = Result<FromConsole, String>;
 
 /// What one worker has said.
 #[derive(Default)]
@@ -35,8 +38,8 @@ struct Heard {
     unsent: Vec<String>,
     /// When the worker last said anything, or the waiting request was sent.
     last_ms: f64,
-    /// The waiting request's ID, and where its answer goes.
-    waiting: Option<(u64, oneshot::Sender<Answer>)>,
+    /// The waiting request's ID, and where its reply goes.
+    waiting: Option<(u64, oneshot::Sender<Reply>)>,
     /// Why the worker stopped, once it has: it is replaced before the next request.
     stopped: Option<String>,
 }
@@ -70,6 +73,25 @@ impl ConsoleWorker {
     /// A line for the console's stderr when the worker could not start, died or hung (it is
     /// then replaced, and the line says so).
     pub async fn run(&self, line: &str, index: usize) -> Answer {
+        match self.ask(|id| ToConsole::Run { id, line: line.to_owned(), index }).await? {
+            FromConsole::Reply { outcome, last, .. } => Ok((outcome, last)),
+            _ => Err("the console worker answered another question".to_owned()),
+        }
+    }
+
+    /// Asks a registry `ask` from the worker (which reads the untrusted answer).
+    ///
+    /// # Errors
+    /// The registry's error, or the worker's as for [`ConsoleWorker::run`].
+    pub async fn registry(&self, ask: RegistryAsk, direct: bool) -> Result<RegistryAnswer, String> {
+        match self.ask(|id| ToConsole::Registry { id, ask, direct }).await? {
+            FromConsole::Registry { answer, .. } => answer,
+            _ => Err("the console worker answered another question".to_owned()),
+        }
+    }
+
+    /// Sends the request `make` builds with its ID, and waits for the reply of that ID.
+    async fn ask(&self, make: impl FnOnce(u64) -> ToConsole) -> Reply {
         // A worker that stopped between requests had nothing to fail, and one that could not
         // start may start now: replace them quietly.
         if self.running.borrow().as_ref().map_or(true, |r| r.heard.borrow().stopped.is_some()) {
@@ -83,7 +105,7 @@ impl ConsoleWorker {
         self.next_id.set(id);
         let (tx, rx) = oneshot::channel();
         heard.borrow_mut().waiting = Some((id, tx));
-        let request = serde_json::to_string(&ToConsole::Run { id, line: line.to_owned(), index }).map_err(|e| e.to_string())?;
+        let request = serde_json::to_string(&make(id)).map_err(|e| e.to_string())?;
         send(&worker, &heard, request);
         let answer = watch(rx, &worker, &heard).await;
         if let Err(why) = &answer {
@@ -114,8 +136,8 @@ fn send(worker: &Worker, heard: &Rc<RefCell<Heard>>, message: String) {
     }
 }
 
-/// Waits for the answer, pinging the worker meanwhile; an error once it died or fell silent.
-async fn watch(mut rx: oneshot::Receiver<Answer>, worker: &Worker, heard: &Rc<RefCell<Heard>>) -> Answer {
+/// Waits for the reply, pinging the worker meanwhile; an error once it died or fell silent.
+async fn watch(mut rx: oneshot::Receiver<Reply>, worker: &Worker, heard: &Rc<RefCell<Heard>>) -> Reply {
     let ping = serde_json::to_string(&ToConsole::Ping).unwrap_or_default();
     loop {
         match select(rx, sleep(PING_MS)).await {
@@ -163,9 +185,9 @@ impl Running {
                 }
                 Some(Ok(FromConsole::Pong)) => {}
                 Some(Ok(FromConsole::Panicked { message })) => stop(&mut heard, message),
-                Some(Ok(FromConsole::Reply { id, outcome, last })) => {
+                Some(Ok(reply @ (FromConsole::Reply { id, .. } | FromConsole::Registry { id, .. }))) => {
                     if let Some((_, tx)) = heard.waiting.take_if(|(waiting, _)| *waiting == id) {
-                        let _ = tx.send(Ok((outcome, last)));
+                        let _ = tx.send(Ok(reply));
                     }
                 }
                 _ => stop(&mut heard, "it sent an unreadable message".to_owned()),

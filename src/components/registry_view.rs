@@ -1,16 +1,19 @@
 //! Registries: `docker search` (Docker Hub, or a registry's catalog), a repository's tags, and
 //! `docker pull` (run by the worker; its progress shows with the imports). Through the
-//! same-origin proxy by default, or directly to registries that send CORS headers.
+//! same-origin proxy by default, or directly to registries that send CORS headers. Search
+//! results and tag lists are asked for, and read, in a console worker of this view's own: the
+//! page never parses a registry's answer.
 
-use layerwise_registry::endpoint::registry_host;
-use layerwise_registry::search::{search, SearchQuery, SearchResult};
-use layerwise_registry::{Client, Mode};
+use std::rc::Rc;
+
+use layerwise_registry::search::SearchResult;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::browser::fetch::{probe, Fetch};
-use crate::protocol::Request;
+use crate::browser::console_worker::ConsoleWorker;
+use crate::browser::fetch::probe;
+use crate::protocol::{RegistryAnswer, RegistryAsk, Request};
 
 /// Props of [`RegistryView`].
 #[derive(Properties, PartialEq)]
@@ -41,8 +44,17 @@ fn set(node: &NodeRef, v: &str) {
     }
 }
 
-fn client(direct: bool) -> Client<Fetch> {
-    Client::new(Fetch, Mode::page(direct))
+/// What the search area shows for the console worker's answer to `ask`.
+async fn asked(worker: &ConsoleWorker, ask: RegistryAsk, direct: bool) -> Found {
+    let name = match &ask {
+        RegistryAsk::Tags { name } => name.clone(),
+        RegistryAsk::Search { .. } => String::new(),
+    };
+    match worker.registry(ask, direct).await {
+        Ok(RegistryAnswer::Found(results)) => Found::Results(results),
+        Ok(RegistryAnswer::Tags(tags)) => Found::Tags(name, tags),
+        Err(e) => Found::Error(e),
+    }
 }
 
 /// What the search area shows.
@@ -61,61 +73,26 @@ pub fn RegistryView(props: &RegistryViewProps) -> Html {
     let refs: [NodeRef; 10] = Default::default();
     let [term, limit, stars, official, reference, platform, direct, user, pass, probe_url] = refs.clone();
     let found = use_state(|| Found::Nothing);
+    let worker: Rc<ConsoleWorker> = use_memo((), |_| ConsoleWorker::new());
     let probed = use_state(|| None::<Result<String, String>>);
 
     let on_search = {
-        let (found, term, limit, stars, official, direct) = (found.clone(), term.clone(), limit.clone(), stars.clone(), official.clone(), direct.clone());
+        let (found, worker, term, limit, stars, official, direct) = (found.clone(), worker.clone(), term.clone(), limit.clone(), stars.clone(), official.clone(), direct.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let mut query = SearchQuery::new(&value(&term));
-            if let Ok(n) = value(&limit).trim().parse() {
-                query.limit = n;
-            }
             let filters = [(!value(&stars).trim().is_empty()).then(|| format!("stars={}", value(&stars).trim())), checked(&official).then(|| "is-official=true".to_owned())];
-            for f in filters.into_iter().flatten() {
-                if let Err(e) = query.filter(&f) {
-                    found.set(Found::Error(e));
-                    return;
-                }
-            }
-            let (found, direct) = (found.clone(), checked(&direct));
+            let ask = RegistryAsk::Search { term: value(&term), limit: value(&limit).trim().parse().ok(), filters: filters.into_iter().flatten().collect() };
+            let (found, worker, direct) = (found.clone(), worker.clone(), checked(&direct));
             found.set(Found::Busy);
-            wasm_bindgen_futures::spawn_local(async move {
-                found.set(match search(&client(direct), &query).await {
-                    Ok(results) => Found::Results(results),
-                    Err(e) => Found::Error(e.to_string()),
-                });
-            });
+            wasm_bindgen_futures::spawn_local(async move { found.set(asked(&worker, ask, direct).await) });
         })
     };
     let show_tags = {
-        let (found, direct) = (found.clone(), direct.clone());
+        let (found, worker, direct) = (found.clone(), worker.clone(), direct.clone());
         Callback::from(move |name: String| {
-            let (found, direct) = (found.clone(), checked(&direct));
+            let (found, worker, direct) = (found.clone(), worker.clone(), checked(&direct));
             found.set(Found::Busy);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = async {
-                    let r = layerwise_core::reference::Reference::parse(&name).map_err(|e| e.to_string())?;
-                    let client = client(direct);
-                    let mut tags = Vec::new();
-                    let mut next = None;
-                    // At most 10 pages of 100: enough to pick from, bounded for huge repositories.
-                    for _ in 0..10 {
-                        let page = client.tags(registry_host(r.domain()), r.path(), 100, next.as_deref()).await.map_err(|e| e.to_string())?;
-                        tags.extend(page.items);
-                        match page.next {
-                            Some(n) => next = Some(n),
-                            None => break,
-                        }
-                    }
-                    Ok::<_, String>(tags)
-                }
-                .await;
-                found.set(match result {
-                    Ok(tags) => Found::Tags(name, tags),
-                    Err(e) => Found::Error(e),
-                });
-            });
+            wasm_bindgen_futures::spawn_local(async move { found.set(asked(&worker, RegistryAsk::Tags { name }, direct).await) });
         })
     };
     let pull = {

@@ -1,6 +1,7 @@
 //! The console worker: evaluates the console's commands (`$(...)`, templates, image configs
-//! read from the store, `docker search`'s registry answers) off the page, so a fault in them
-//! takes down this worker, which the page replaces, and never the page.
+//! read from the store, `docker search`'s registry answers) and reads the Registry view's
+//! search results and tag lists off the page, so a fault in them takes down this worker, which
+//! the page replaces, and never the page.
 //!
 //! The page starts it under the name [`NAME`]; see `browser::console_worker` for its side.
 //! Commands that change the store go back to the page as their expanded words.
@@ -24,7 +25,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::browser::fetch::Fetch;
 use crate::browser::store::IdbStore;
 use crate::console_eval::{evaluate, Step};
-use crate::protocol::{FromConsole, Outcome, ToConsole};
+use crate::protocol::{FromConsole, Outcome, RegistryAnswer, RegistryAsk, ToConsole};
 
 /// The worker name that makes the worker script serve as the console worker.
 pub const NAME: &str = "layerwise-console";
@@ -55,6 +56,10 @@ pub(super) fn serve() {
             Some(Ok(ToConsole::Run { id, line, index })) => wasm_bindgen_futures::spawn_local(async move {
                 let (outcome, last) = run(&line, index).await;
                 post(&FromConsole::Reply { id, outcome, last });
+            }),
+            Some(Ok(ToConsole::Registry { id, ask, direct })) => wasm_bindgen_futures::spawn_local(async move {
+                let answer = registry(ask, direct).await;
+                post(&FromConsole::Registry { id, answer });
             }),
             // Only the page posts here, and only these: nothing to answer.
             _ => {}
@@ -127,6 +132,39 @@ async fn search(given: &Given) -> Output {
     match layerwise_registry::search::search(&client, &query).await {
         Ok(results) => search_output(&results, given),
         Err(e) => failed(format!("Error response from daemon: {e}\n")),
+    }
+}
+
+/// The Registry view's question, asked directly or through the proxy.
+async fn registry(ask: RegistryAsk, direct: bool) -> Result<RegistryAnswer, String> {
+    let client = Client::new(Fetch, Mode::page(direct));
+    match ask {
+        RegistryAsk::Search { term, limit, filters } => {
+            let mut query = SearchQuery::new(&term);
+            if let Some(n) = limit {
+                query.limit = n;
+            }
+            for f in &filters {
+                query.filter(f)?;
+            }
+            layerwise_registry::search::search(&client, &query).await.map(RegistryAnswer::Found).map_err(|e| e.to_string())
+        }
+        RegistryAsk::Tags { name } => {
+            let r = layerwise_core::reference::Reference::parse(&name).map_err(|e| e.to_string())?;
+            let host = layerwise_registry::endpoint::registry_host(r.domain());
+            let mut tags = Vec::new();
+            let mut next = None;
+            // At most 10 pages of 100: enough to pick from, bounded for huge repositories.
+            for _ in 0..10 {
+                let page = client.tags(host, r.path(), 100, next.as_deref()).await.map_err(|e| e.to_string())?;
+                tags.extend(page.items);
+                match page.next {
+                    Some(n) => next = Some(n),
+                    None => break,
+                }
+            }
+            Ok(RegistryAnswer::Tags(tags))
+        }
     }
 }
 

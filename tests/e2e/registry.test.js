@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, startRegistry, launch, waitReady, importFile, fixtures } from './lib.js';
+import { startServer, startRegistry, launch, waitReady, importFile, fixtures, noWorkerRealms } from './lib.js';
 import { startFakeHub, HUB_HOSTS } from './fake_hub.js';
 
 let registry, server, browser;
@@ -79,6 +79,31 @@ test('search the registry, list tags, pull through the proxy, pull again', async
   const json = JSON.parse(await page.textContent('#inspect-json'));
   assert.deepEqual(json[0].RepoTags.sort(), [ref, 'test/app:1'].sort());
   assert.deepEqual(json[0].RepoDigests, [`${registry.host}/test/app@${digest}`]);
+});
+
+test('the registry\'s answers are read in the console worker; one that dies mid-search fails that search, and the next works', { skip: noWorkerRealms }, async () => {
+  const { page } = browser;
+  await page.goto(`${server.url}#/`);
+  await page.goto(`${server.url}#/registry`);
+  let worker = null;
+  for (let tries = 0; !worker && tries < 100; tries++) {
+    for (const w of page.workers()) if (await w.evaluate(() => self.name).catch(() => null) === 'layerwise-console') worker = w;
+    if (!worker) await page.waitForTimeout(100);
+  }
+  assert.ok(worker, 'the Registry view starts a console worker');
+  // The registry's answer arrives in the worker, which dies while it reads it.
+  await worker.evaluate(() => self.addEventListener('message', (e) => {
+    if (JSON.parse(String(e.data)).kind === 'registry') setTimeout(() => { throw new Error('injected fault'); });
+  }));
+  await page.fill('#search-term', `${registry.host}/test`);
+  await page.click('#search');
+  await page.locator('#search-error').waitFor();
+  assert.match(await page.innerText('#search-error'), /the console worker stopped \(.*injected fault\); a new one was started/);
+  await page.click('#search');
+  await page.locator('#search-results tr[data-name]').first().waitFor();
+  assert.equal(await page.locator('#search-results tr[data-name]').count(), 3);
+  assert.equal(await page.locator('#page-fault').count(), 0);
+  assert.deepEqual(browser.errors, []);
 });
 
 test('a direct pull sends nothing through the proxy; a platform is chosen from the index', async () => {
