@@ -93,8 +93,8 @@ pub enum ExecError {
     EmptyStack,
     #[error("var context smaller than {0}")]
     VarContextToSmall(usize),
-    #[error("invalid range {0:?}")]
-    InvalidRange(Value),
+    #[error("range can't iterate over {0}")]
+    InvalidRange(String),
     #[error("pipeline must yield a String")]
     PipelineMustYieldString,
     #[error("template {0} not defined")]
@@ -109,8 +109,6 @@ pub enum ExecError {
     CannotEvaluateCommand(Nodes),
     #[error("field chain without fields :/")]
     FieldChainWithoutFields,
-    #[error("{0} has arguments but cannot be invoked as function")]
-    NotAFunctionButArguments(String),
     #[error("no fields in eval_chain_node")]
     NoFieldsInEvalChainNode,
     #[error("indirection through explicit nul in {0}")]
@@ -123,10 +121,28 @@ pub enum ExecError {
     FuncError(#[from] FuncError),
     #[error("can't give argument to non-function {0}")]
     ArgumentForNonFunction(Nodes),
-    #[error("only maps and objects have fields")]
-    OnlyMapsAndObjectsHaveFields,
-    #[error("no field {0} for {1}")]
-    NoFiledFor(String, Value),
+    // Layerwise: Go's text/template exec errors, in its words (exec.go).
+    #[error("template: {location}: executing {name:?} at <{context}>: {error}")]
+    Executing {
+        location: String,
+        name: String,
+        context: String,
+        error: Box<ExecError>,
+    },
+    #[error("can't evaluate field {0} in type {1}")]
+    CantEvaluateField(String, String),
+    #[error("map has no entry for key {0:?}")]
+    NoEntryForKey(String),
+    #[error("nil data; no entry for key {0:?}")]
+    NilData(String),
+    #[error("nil pointer evaluating {0}.{1}")]
+    NilPointer(String, String),
+    #[error("{0} is not a method but has arguments")]
+    NotAMethodButHasArguments(String),
+    #[error("wrong number of args for {0}: want {1} got {2}")]
+    WrongNumberOfArgs(String, usize, usize),
+    #[error("error calling {0}: {1}")]
+    ErrorCalling(String, FuncError),
     #[error("variable {0} not found")]
     VariableNotFound(String),
 }

@@ -6,7 +6,7 @@ use crate::node::*;
 use crate::template::Template;
 use crate::utils::is_true;
 
-use gtmpl_value::{Func, Value};
+use gtmpl_value::{FuncError, Value};
 
 const MAX_TEMPLATE_DEPTH: usize = 100_000;
 
@@ -15,10 +15,40 @@ struct Variable {
     value: Value,
 }
 
+/// Layerwise: how Go's text/template would see the data, so that execution errors read as Go's
+/// do (the error handling here follows Go's `text/template/exec.go`: where it marks the node
+/// being evaluated, its checks and its words; gtmpl's values carry no Go types).
+/// A `Value::Map` is a `map[string]interface {}` and a `Value::Array` a `[]interface {}`, as
+/// Go's `encoding/json` decodes JSON into an `interface {}`.
+#[derive(Clone, Debug)]
+pub struct GoView {
+    /// Go's `missingkey=error` option: a map's missing key, or a field of no value, is an error
+    /// instead of `<no value>`.
+    pub missing_key_error: bool,
+    /// The Go type every `Value::Object` stands for: a struct whose fields are all methods
+    /// without parameters (as docker's formatter contexts are).
+    pub object_type: String,
+    /// The Go type of a `Value::Number`.
+    pub number_type: String,
+}
+
+impl Default for GoView {
+    fn default() -> GoView {
+        GoView {
+            missing_key_error: false,
+            object_type: "struct {}".to_owned(),
+            number_type: "float64".to_owned(),
+        }
+    }
+}
+
 struct State<'a, 'b, T: Write> {
     template: &'a Template,
+    view: &'a GoView,
     writer: &'b mut T,
-    node: Option<&'a Nodes>,
+    /// The node being evaluated, for errors (Go's `state.at`): the last one marked stays when an
+    /// error returns.
+    node: Option<&'a dyn Node>,
     vars: VecDeque<VecDeque<Variable>>,
     depth: usize,
 }
@@ -26,11 +56,13 @@ struct State<'a, 'b, T: Write> {
 /// A Context for the template. Passed to the template exectution.
 pub struct Context {
     dot: Value,
+    /// Dot is held in an `interface {}` (an element ranged over), so Go names its type so.
+    boxed: bool,
 }
 
 impl Context {
     pub fn empty() -> Context {
-        Context { dot: Value::Nil }
+        Context::from(Value::Nil)
     }
 
     pub fn from<T>(value: T) -> Context
@@ -38,12 +70,30 @@ impl Context {
         T: Into<Value>,
     {
         let serialized: Value = value.into();
-        Context { dot: serialized }
+        Context {
+            dot: serialized,
+            boxed: false,
+        }
     }
 }
 
 impl<'b> Template {
     pub fn execute<T: Write>(&self, writer: &'b mut T, data: &Context) -> Result<(), ExecError> {
+        self.execute_as(writer, data, &GoView::default())
+    }
+
+    /// Executes the template over data Go sees as `view` says; what it wrote before an error
+    /// stays written.
+    ///
+    /// # Errors
+    /// As Go words them: `template: NAME:LINE:COL: executing "NAME" at <NODE>: …`, with the
+    /// position of the node being evaluated (COL its byte offset in the line).
+    pub fn execute_as<T: Write>(
+        &self,
+        writer: &'b mut T,
+        data: &Context,
+        view: &GoView,
+    ) -> Result<(), ExecError> {
         let mut vars: VecDeque<VecDeque<Variable>> = VecDeque::new();
         let mut dot = VecDeque::new();
         dot.push_back(Variable {
@@ -54,6 +104,7 @@ impl<'b> Template {
 
         let mut state = State {
             template: self,
+            view,
             writer,
             node: None,
             vars,
@@ -65,9 +116,7 @@ impl<'b> Template {
             .get(&self.name)
             .and_then(|tree| tree.root.as_ref())
             .ok_or_else(|| ExecError::IncompleteTemplate(self.name.clone()))?;
-        state.walk(data, root)?;
-
-        Ok(())
+        state.walk(data, root).map_err(|e| state.located(e))
     }
 
     pub fn render(&self, data: &Context) -> Result<String, ExecError> {
@@ -78,6 +127,42 @@ impl<'b> Template {
 }
 
 impl<'a, 'b, T: Write> State<'a, 'b, T> {
+    fn at(&mut self, node: &'a dyn Node) {
+        self.node = Some(node);
+    }
+
+    /// `error` with where it happened, as Go's `state.errorf` and `Tree.ErrorContext` say it.
+    fn located(&self, error: ExecError) -> ExecError {
+        let node = match (self.node, &error) {
+            (Some(node), e) if !matches!(e, ExecError::IOError(_)) => node,
+            _ => return error,
+        };
+        let before = &self.template.text[..node.pos().min(self.template.text.len())];
+        let line = 1 + before.matches('\n').count();
+        let col = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1);
+        ExecError::Executing {
+            location: format!("{}:{}:{}", self.template.name, line, col),
+            name: self.template.name.clone(),
+            context: node.to_string(),
+            error: Box::new(error),
+        }
+    }
+
+    /// Go's name for the type of `v`; `boxed` when it is held in an `interface {}`.
+    fn go_type(&self, v: &Value, boxed: bool) -> String {
+        match v {
+            _ if boxed => "interface {}".to_owned(),
+            Value::Object(_) => self.view.object_type.clone(),
+            Value::Map(_) => "map[string]interface {}".to_owned(),
+            Value::Array(_) => "[]interface {}".to_owned(),
+            Value::String(_) => "string".to_owned(),
+            Value::Bool(_) => "bool".to_owned(),
+            Value::Number(_) => self.view.number_type.clone(),
+            Value::Function(_) => "func".to_owned(),
+            Value::Nil | Value::NoValue => "interface {}".to_owned(),
+        }
+    }
+
     fn set_kth_last_var_value(&mut self, k: usize, value: Value) -> Result<(), ExecError> {
         if let Some(last_vars) = self.vars.back_mut() {
             let i = last_vars.len() - k;
@@ -111,7 +196,7 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
     // Top level walk function. Steps through the major parts for the template strcuture and
     // writes to the output.
     fn walk(&mut self, ctx: &Context, node: &'a Nodes) -> Result<(), ExecError> {
-        self.node = Some(node);
+        self.at(node);
         match *node {
             Nodes::Action(ref n) => {
                 let val = self.eval_pipeline(ctx, &n.pipe)?;
@@ -129,7 +214,8 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         }
     }
 
-    fn walk_template(&mut self, ctx: &Context, template: &TemplateNode) -> Result<(), ExecError> {
+    fn walk_template(&mut self, ctx: &Context, template: &'a TemplateNode) -> Result<(), ExecError> {
+        self.at(template);
         let name = match template.name {
             PipeOrString::String(ref name) => name.to_owned(),
             PipeOrString::Pipe(ref pipe) => {
@@ -160,22 +246,26 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
                 vars.push_back(dot);
                 let mut new_state = State {
                     template: self.template,
+                    view: self.view,
                     writer: self.writer,
                     node: None,
                     vars,
                     depth: self.depth + 1,
                 };
-                return new_state.walk(&Context::from(value), root);
+                let result = new_state.walk(&Context::from(value), root);
+                // An error is placed where the called template was.
+                self.node = new_state.node.or(self.node);
+                return result;
             }
         }
         Err(ExecError::TemplateNotDefined(name))
     }
 
-    fn eval_pipeline(&mut self, ctx: &Context, pipe: &PipeNode) -> Result<Value, ExecError> {
+    fn eval_pipeline(&mut self, ctx: &Context, pipe: &'a PipeNode) -> Result<Value, ExecError> {
+        self.at(pipe);
         let mut val: Option<Value> = None;
         for cmd in &pipe.cmds {
             val = Some(self.eval_command(ctx, cmd, &val)?);
-            // TODO
         }
         let val = val.ok_or_else(|| ExecError::ErrorEvaluatingPipe(pipe.clone()))?;
         for var in &pipe.decl {
@@ -195,24 +285,25 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
     fn eval_command(
         &mut self,
         ctx: &Context,
-        cmd: &CommandNode,
+        cmd: &'a CommandNode,
         val: &Option<Value>,
     ) -> Result<Value, ExecError> {
-        let first_word = &cmd
+        let first_word = cmd
             .args
             .first()
             .ok_or_else(|| ExecError::NoArgsForCommandNode(cmd.clone()))?;
 
-        match *(*first_word) {
+        match *first_word {
             Nodes::Field(ref n) => return self.eval_field_node(ctx, n, &cmd.args, val),
             Nodes::Variable(ref n) => return self.eval_variable_node(n, &cmd.args, val),
             Nodes::Pipe(ref n) => return self.eval_pipeline(ctx, n),
             Nodes::Chain(ref n) => return self.eval_chain_node(ctx, n, &cmd.args, val),
-            Nodes::Identifier(ref n) => return self.eval_function(ctx, n, &cmd.args, val),
+            Nodes::Identifier(ref n) => return self.eval_function(ctx, n, cmd, &cmd.args, val),
             _ => {}
         }
+        self.at(first_word);
         not_a_function(&cmd.args, val)?;
-        match *(*first_word) {
+        match *first_word {
             Nodes::Bool(ref n) => Ok(n.value.clone()),
             Nodes::Dot(_) => Ok(ctx.dot.clone()),
             Nodes::Number(ref n) => Ok(n.value.clone()),
@@ -221,69 +312,69 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         }
     }
 
+    /// Calls function `ident` of command `cmd` (the identifier itself when it is an argument).
     fn eval_function(
         &mut self,
         ctx: &Context,
-        ident: &IdentifierNode,
-        args: &[Nodes],
+        ident: &'a IdentifierNode,
+        cmd: &'a dyn Node,
+        args: &'a [Nodes],
         fin: &Option<Value>,
     ) -> Result<Value, ExecError> {
+        self.at(ident);
         let name = &ident.ident;
         let function = self
             .template
             .funcs
             .get(name.as_str())
             .ok_or_else(|| ExecError::UndefinedFunction(name.to_string()))?;
-        self.eval_call(ctx, *function, args, fin)
-    }
-
-    fn eval_call(
-        &mut self,
-        ctx: &Context,
-        function: Func,
-        args: &[Nodes],
-        fin: &Option<Value>,
-    ) -> Result<Value, ExecError> {
         let mut arg_vals = vec![];
-        if !args.is_empty() {
-            for arg in &args[1..] {
-                let val = self.eval_arg(ctx, arg)?;
-                arg_vals.push(val);
-            }
+        for arg in args.iter().skip(1) {
+            arg_vals.push(self.eval_arg(ctx, arg)?);
         }
         if let Some(ref f) = *fin {
             arg_vals.push(f.clone());
         }
-
-        function(&arg_vals).map_err(Into::into)
+        // Go counts the arguments (before it evaluates them) at the function's name, and says a
+        // call failed at the command.
+        function(&arg_vals).map_err(|e| match e {
+            FuncError::ExactlyXArgs(_, want) => {
+                self.at(ident);
+                ExecError::WrongNumberOfArgs(name.clone(), want, arg_vals.len())
+            }
+            e => {
+                self.at(cmd);
+                ExecError::ErrorCalling(name.clone(), e)
+            }
+        })
     }
 
     fn eval_chain_node(
         &mut self,
         ctx: &Context,
-        chain: &ChainNode,
-        args: &[Nodes],
+        chain: &'a ChainNode,
+        args: &'a [Nodes],
         fin: &Option<Value>,
     ) -> Result<Value, ExecError> {
+        self.at(chain);
         if chain.field.is_empty() {
             return Err(ExecError::NoFieldsInEvalChainNode);
         }
         if let Nodes::Nil(_) = *chain.node {
             return Err(ExecError::NullInChain(chain.clone()));
         }
-        let pipe = self.eval_arg(ctx, &*chain.node)?;
-        self.eval_field_chain(&pipe, &chain.field, args, fin)
+        let pipe = self.eval_arg(ctx, &chain.node)?;
+        self.eval_field_chain(&pipe, false, &chain.field, args, fin)
     }
 
-    fn eval_arg(&mut self, ctx: &Context, node: &Nodes) -> Result<Value, ExecError> {
+    fn eval_arg(&mut self, ctx: &Context, node: &'a Nodes) -> Result<Value, ExecError> {
+        self.at(node);
         match *node {
             Nodes::Dot(_) => Ok(ctx.dot.clone()),
-            //Nodes::Nil
-            Nodes::Field(ref n) => self.eval_field_node(ctx, n, &[], &None), // args?
+            Nodes::Field(ref n) => self.eval_field_node(ctx, n, &[], &None),
             Nodes::Variable(ref n) => self.eval_variable_node(n, &[], &None),
             Nodes::Pipe(ref n) => self.eval_pipeline(ctx, n),
-            // Nodes::Identifier
-            Nodes::Identifier(ref n) => self.eval_function(ctx, n, &[], &None),
+            Nodes::Identifier(ref n) => self.eval_function(ctx, n, n, &[], &None),
             Nodes::Chain(ref n) => self.eval_chain_node(ctx, n, &[], &None),
             Nodes::String(ref n) => Ok(n.value.clone()),
             Nodes::Bool(ref n) => Ok(n.value.clone()),
@@ -295,69 +386,84 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
     fn eval_field_node(
         &mut self,
         ctx: &Context,
-        field: &FieldNode,
-        args: &[Nodes],
+        field: &'a FieldNode,
+        args: &'a [Nodes],
         fin: &Option<Value>,
     ) -> Result<Value, ExecError> {
-        self.eval_field_chain(&ctx.dot, &field.ident, args, fin)
+        self.at(field);
+        self.eval_field_chain(&ctx.dot, ctx.boxed, &field.ident, args, fin)
     }
 
     fn eval_field_chain(
         &mut self,
         receiver: &Value,
+        boxed: bool,
         ident: &[String],
-        args: &[Nodes],
+        args: &'a [Nodes],
         fin: &Option<Value>,
     ) -> Result<Value, ExecError> {
-        let n = ident.len();
-        if n < 1 {
-            return Err(ExecError::FieldChainWithoutFields);
+        let (last, init) = ident.split_last().ok_or(ExecError::FieldChainWithoutFields)?;
+        // Each field's value and whether it is boxed; the receiver is borrowed, not copied.
+        let mut r: Option<(Value, bool)> = None;
+        for id in init {
+            let (recv, b) = r.as_ref().map_or((receiver, boxed), |(v, b)| (v, *b));
+            let next = self.eval_field(recv, b, id, &[], &None)?;
+            r = Some(next);
         }
-        // TODO clean shit up
-        let mut r: Value = Value::from(0);
-        for (i, id) in ident.iter().enumerate().take(n - 1) {
-            r = self.eval_field(if i == 0 { receiver } else { &r }, id, &[], &None)?;
-        }
-        self.eval_field(if n == 1 { receiver } else { &r }, &ident[n - 1], args, fin)
+        let (recv, b) = r.as_ref().map_or((receiver, boxed), |(v, b)| (v, *b));
+        Ok(self.eval_field(recv, b, last, args, fin)?.0)
     }
 
+    /// Go's `evalField`: the field's value, and whether it is held in an `interface {}` (a map's
+    /// values are). `boxed`: the receiver is.
     fn eval_field(
         &mut self,
         receiver: &Value,
+        boxed: bool,
         field_name: &str,
         args: &[Nodes],
         fin: &Option<Value>,
-    ) -> Result<Value, ExecError> {
-        let has_args = args.len() > 1 || fin.is_some();
-        if has_args {
-            return Err(ExecError::NotAFunctionButArguments(field_name.to_string()));
+    ) -> Result<(Value, bool), ExecError> {
+        let given = args.len().saturating_sub(1) + usize::from(fin.is_some());
+        let missing = self.view.missing_key_error;
+        // No value, or a nil not held in an interface: Go's invalid `reflect.Value`.
+        if matches!(receiver, Value::NoValue) || (matches!(receiver, Value::Nil) && !boxed) {
+            return match missing {
+                true => Err(ExecError::NilData(field_name.to_owned())),
+                false => Ok((Value::NoValue, false)),
+            };
         }
-        let ret = match *receiver {
-            Value::Object(ref o) => o
-                .get(field_name)
-                .cloned()
-                .ok_or_else(|| ExecError::NoFiledFor(field_name.to_string(), receiver.clone())),
-            Value::Map(ref o) => Ok(o.get(field_name).cloned().unwrap_or(Value::NoValue)),
-            _ => Err(ExecError::OnlyMapsAndObjectsHaveFields),
-        };
-        if let Ok(Value::Function(ref f)) = ret {
-            return (f.f)(&[receiver.clone()]).map_err(Into::into);
+        match *receiver {
+            Value::Nil => Err(ExecError::NilPointer(self.go_type(receiver, boxed), field_name.to_owned())),
+            Value::Object(ref o) => match o.get(field_name) {
+                Some(Value::Function(ref f)) => Ok(((f.f)(&[receiver.clone()])?, false)),
+                Some(_) if given > 0 => Err(ExecError::WrongNumberOfArgs(field_name.to_owned(), 0, given)),
+                Some(v) => Ok((v.clone(), false)),
+                None => Err(ExecError::CantEvaluateField(field_name.to_owned(), self.go_type(receiver, boxed))),
+            },
+            Value::Map(_) if given > 0 => Err(ExecError::NotAMethodButHasArguments(field_name.to_owned())),
+            Value::Map(ref o) => match o.get(field_name) {
+                Some(v) => Ok((v.clone(), true)),
+                None if missing => Err(ExecError::NoEntryForKey(field_name.to_owned())),
+                None => Ok((Value::NoValue, false)),
+            },
+            _ => Err(ExecError::CantEvaluateField(field_name.to_owned(), self.go_type(receiver, boxed))),
         }
-        ret
     }
 
     fn eval_variable_node(
         &mut self,
-        variable: &VariableNode,
-        args: &[Nodes],
+        variable: &'a VariableNode,
+        args: &'a [Nodes],
         fin: &Option<Value>,
     ) -> Result<Value, ExecError> {
+        self.at(variable);
         let val = self.var_value(&variable.ident[0])?;
         if variable.ident.len() == 1 {
             not_a_function(args, fin)?;
             return Ok(val);
         }
-        self.eval_field_chain(&val, &variable.ident[1..], args, fin)
+        self.eval_field_chain(&val, false, &variable.ident[1..], args, fin)
     }
 
     // Walks an `if` or `with` node. They behave the same, except that `with` sets dot.
@@ -372,7 +478,7 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
             match *node {
                 Nodes::If(ref n) => self.walk_list(ctx, &n.list)?,
                 Nodes::With(ref n) => {
-                    let ctx = Context { dot: val };
+                    let ctx = Context::from(val);
                     self.walk_list(&ctx, &n.list)?;
                 }
                 _ => {}
@@ -394,6 +500,7 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         &mut self,
         key: Value,
         val: Value,
+        boxed: bool,
         range: &'a RangeNode,
     ) -> Result<(), ExecError> {
         if !range.pipe.decl.is_empty() {
@@ -404,7 +511,7 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         }
         let vars = VecDeque::new();
         self.vars.push_back(vars);
-        let ctx = Context { dot: val };
+        let ctx = Context { dot: val, boxed };
         self.walk_list(&ctx, &range.list)?;
         self.vars.pop_back();
         Ok(())
@@ -414,16 +521,17 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         let val = self.eval_pipeline(ctx, &range.pipe)?;
         match val {
             Value::Object(ref map) | Value::Map(ref map) => {
+                let boxed = matches!(val, Value::Map(_));
                 for (k, v) in map.clone() {
-                    self.one_iteration(Value::from(k), v, range)?;
+                    self.one_iteration(Value::from(k), v, boxed, range)?;
                 }
             }
             Value::Array(ref vec) => {
                 for (k, v) in vec.iter().enumerate() {
-                    self.one_iteration(Value::from(k), v.clone(), range)?;
+                    self.one_iteration(Value::from(k), v.clone(), true, range)?;
                 }
             }
-            _ => return Err(ExecError::InvalidRange(val)),
+            _ => return Err(ExecError::InvalidRange((self.template.printer)(&val))),
         }
         if let Some(ref else_list) = range.else_list {
             self.walk_list(ctx, else_list)?;
@@ -432,8 +540,10 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
     }
 
     fn print_value(&mut self, val: &Value) -> Result<(), ExecError> {
-        write!(self.writer, "{}", val).map_err(ExecError::IOError)?;
-        Ok(())
+        let text = (self.template.printer)(val);
+        self.writer
+            .write_all(text.as_bytes())
+            .map_err(ExecError::IOError)
     }
 }
 

@@ -213,7 +213,7 @@ pub fn len(args: &[Value]) -> Result<Value, FuncError> {
     let len = match *arg {
         Value::String(ref s) => s.len(),
         Value::Array(ref a) => a.len(),
-        Value::Object(ref o) => o.len(),
+        Value::Object(ref o) | Value::Map(ref o) => o.len(),
         _ => {
             return Err(FuncError::Generic(format!("unable to call len on {}", arg)));
         }
@@ -356,32 +356,57 @@ pub fn index(args: &[Value]) -> Result<Value, FuncError> {
     if args.len() < 2 {
         return Err(FuncError::AtLeastXArgs("index".into(), 2));
     }
-    let mut col = &args[0];
+    if let Value::Nil | Value::NoValue = args[0] {
+        return Err(FuncError::Generic("index of untyped nil".into()));
+    }
+    let mut col = args[0].clone();
     for val in &args[1..] {
-        col = get_item(col, val)?;
+        col = get_item(&col, val)?;
     }
 
-    Ok(col.clone())
+    Ok(col)
 }
 
-fn get_item<'a>(col: &'a Value, key: &Value) -> Result<&'a Value, FuncError> {
-    let ret = match (col, key) {
-        (&Value::Array(ref a), &Value::Number(ref n)) => {
-            if let Some(i) = n.as_u64() {
-                a.get(i as usize)
-            } else {
-                None
-            }
+/// Layerwise: one step of `index`, with the errors of Go's `index` (text/template funcs.go): a string
+/// indexes to a byte; an index equal to the length is past Go's check and fails in `reflect`.
+fn get_item(col: &Value, key: &Value) -> Result<Value, FuncError> {
+    let error = |m: String| Err(FuncError::Generic(m));
+    let (len, what) = match col {
+        Value::Nil | Value::NoValue => return error("index of nil pointer".into()),
+        Value::Array(a) => (a.len(), "slice"),
+        Value::String(s) => (s.len(), "string"),
+        Value::Object(o) | Value::Map(o) => {
+            let found = match key {
+                Value::Number(n) => o.get(&n.to_string()),
+                Value::String(s) => o.get(s),
+                _ => None,
+            };
+            return match (col, found) {
+                (_, Some(v)) => Ok(v.clone()),
+                (Value::Map(_), None) => Ok(Value::NoValue),
+                _ => error(format!("unable to get {} in {}", key, col)),
+            };
         }
-        (&Value::Object(ref o), &Value::Number(ref n))
-        | (&Value::Map(ref o), &Value::Number(ref n)) => o.get(&n.to_string()),
-        (&Value::Object(ref o), &Value::String(ref s))
-        | (&Value::Map(ref o), &Value::String(ref s)) => o.get(s),
-        _ => None,
+        _ => return error(format!("unable to get {} in {}", key, col)),
     };
-    match *col {
-        Value::Map(_) => Ok(ret.unwrap_or(&Value::NoValue)),
-        _ => ret.ok_or_else(|| FuncError::Generic(format!("unable to get {} in {}", key, col))),
+    let x = match key {
+        Value::Number(n) => match n.as_i64() {
+            Some(x) => x,
+            None => return error("cannot index slice/array with type float64".into()),
+        },
+        Value::Nil | Value::NoValue => return error("cannot index slice/array with nil".into()),
+        Value::String(_) => return error("cannot index slice/array with type string".into()),
+        Value::Bool(_) => return error("cannot index slice/array with type bool".into()),
+        _ => return error(format!("unable to get {} in {}", key, col)),
+    };
+    match std::convert::TryFrom::try_from(x) {
+        Ok::<usize, _>(i) if i < len => Ok(match col {
+            Value::String(s) => Value::from(s.as_bytes()[i]),
+            Value::Array(a) => a[i].clone(),
+            _ => unreachable!("only strings and arrays have a length here"),
+        }),
+        Ok(i) if i == len => error(format!("reflect: {} index out of range", what)),
+        _ => error(format!("index out of range: {}", x)),
     }
 }
 

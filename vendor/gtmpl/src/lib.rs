@@ -22,7 +22,7 @@ mod utils;
 pub use crate::template::Template;
 
 #[doc(inline)]
-pub use crate::exec::Context;
+pub use crate::exec::{Context, GoView};
 
 #[doc(inline)]
 pub use gtmpl_value::Func;

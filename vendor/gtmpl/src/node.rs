@@ -102,6 +102,27 @@ pub trait Node: Display {
     fn tree(&self) -> TreeId;
 }
 
+impl Node for Nodes {
+    fn typ(&self) -> &NodeType {
+        Nodes::typ(self)
+    }
+    fn pos(&self) -> Pos {
+        Nodes::pos(self)
+    }
+    fn tree(&self) -> TreeId {
+        Nodes::tree(self)
+    }
+}
+
+/// Layerwise: a node as Go's `String()` writes it in an exec error: a parenthesized pipeline in
+/// parentheses.
+fn go_string(n: &Nodes) -> String {
+    match n {
+        Nodes::Pipe(p) => format!("({})", p),
+        n => n.to_string(),
+    }
+}
+
 macro_rules! node {
     ($name:ident {
         $($field:ident : $typ:ty),* $(,)*
@@ -300,9 +321,7 @@ impl Display for CommandNode {
         let s = self
             .args
             .iter()
-            .map(|n|
-                // Handle PipeNode.
-                n.to_string())
+            .map(go_string)
             .collect::<Vec<String>>()
             .join(" ");
         write!(f, "{}", s)
@@ -424,8 +443,9 @@ impl FieldNode {
 }
 
 impl Display for FieldNode {
+    // Layerwise: as Go writes it in an exec error, `.A.B`.
     fn fmt(&self, f: &mut Formatter<'_>) -> Result<(), std::fmt::Error> {
-        write!(f, "{}", self.ident.join("."))
+        self.ident.iter().try_for_each(|i| write!(f, ".{}", i))
     }
 }
 
@@ -455,10 +475,7 @@ impl ChainNode {
 
 impl Display for ChainNode {
     fn fmt(&self, f: &mut Formatter<'_>) -> Result<(), std::fmt::Error> {
-        if let Err(e) = {
-            // Handle PipeNode.
-            write!(f, "{}", self.node)
-        } {
+        if let Err(e) = write!(f, "{}", go_string(&self.node)) {
             return Err(e);
         }
         for field in &self.field {

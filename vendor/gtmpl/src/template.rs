@@ -4,14 +4,17 @@ use crate::error::{ParseError, TemplateError};
 use crate::funcs::BUILTINS;
 use crate::parse::{parse, Tree};
 
-use gtmpl_value::Func;
+use gtmpl_value::{Func, Value};
 
 /// The main template structure.
 pub struct Template {
     pub name: String,
+    /// Layerwise: the text last parsed, which exec errors count positions in.
     pub text: String,
     pub funcs: HashMap<String, Func>,
     pub tree_set: HashMap<String, Tree>,
+    /// Layerwise: how an action prints its value (Go's `fmt.Fprint`); `Display` by default.
+    pub printer: fn(&Value) -> String,
 }
 
 impl Default for Template {
@@ -21,6 +24,7 @@ impl Default for Template {
             text: String::from(""),
             funcs: BUILTINS.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
             tree_set: HashMap::default(),
+            printer: |v| v.to_string(),
         }
     }
 }
@@ -89,9 +93,10 @@ impl Template {
     /// tmpl.parse("Hello World!").unwrap();
     /// ```
     pub fn parse<T: Into<String>>(&mut self, text: T) -> Result<(), ParseError> {
+        self.text = text.into();
         let tree_set = parse(
             self.name.clone(),
-            text.into(),
+            self.text.clone(),
             self.funcs.keys().cloned().collect(),
         )?;
         self.tree_set.extend(tree_set);
