@@ -34,47 +34,55 @@ pub(super) fn inspect(inv: &Invocation, s: &Snapshot<'_>) -> Output {
         return Output::err(format!("--type {kind} is not supported by this console yet\n"), 1);
     }
     let size = g.bool("size");
-    // Each object, and whether it is an image.
-    let (mut found, mut warnings, mut errors) = (Vec::<(Value, bool)>::new(), String::new(), String::new());
+    // Each name's object and whether it is an image, or the error to print after the objects.
+    let (mut found, mut warnings) = (Vec::<Result<(Value, bool), String>>::new(), String::new());
     for name in &g.args {
-        match lookup(name, kind, size, inv.spec.action, s) {
-            Found::Container(v) => found.push((v, false)),
+        found.push(match lookup(name, kind, size, inv.spec.action, s) {
+            Found::Container(v) => Ok((v, false)),
             Found::Image(v) => {
                 // The CLI warns as it finds an image, and prints errors after every object.
                 if size {
                     warnings.push_str("WARNING: --size ignored for image\n");
                 }
-                found.push((v, true));
+                Ok((v, true))
             }
-            Found::Error(e) => errors.push_str(&format!("{e}\n")),
-        }
+            Found::Error(e) => Err(e),
+        });
     }
-    let status = i32::from(!errors.is_empty());
-    let stderr = warnings + &errors;
-    let objects = || found.iter().map(|(v, _)| v);
-    match g.value("format").unwrap_or("") {
-        "" => return Output { stdout: view::inspect_json(&objects().collect::<Vec<_>>()), stderr, status },
+    let objects = || found.iter().filter_map(|f| f.as_ref().ok()).map(|(v, _)| v);
+    let lookup_errors = || found.iter().filter_map(|f| f.as_ref().err()).map(|e| format!("{e}\n")).collect::<String>();
+    let source = match g.value("format").unwrap_or("") {
+        "" => return done(view::inspect_json(&objects().collect::<Vec<_>>()), warnings, lookup_errors()),
         // The daemon's JSON of each, as it came, in one compact array.
-        "json" => return Output { stdout: format!("[{}]\n", objects().map(Value::to_string).collect::<Vec<_>>().join(",")), stderr, status },
-        _ => {}
-    }
-    let format = match g.value("format").map(template::Format::parse) {
-        Some(Ok(t)) => t,
-        Some(Err(e)) => return Output::err(format!("{e}\n"), 1),
-        None => return Output { stdout: String::new(), stderr, status },
+        "json" => return done(format!("[{}]\n", objects().map(Value::to_string).collect::<Vec<_>>().join(",")), warnings, lookup_errors()),
+        source => source,
     };
-    let mut stdout = String::new();
-    for (item, image) in &found {
-        let value = typed(template::value(item), *image);
-        match format.render_value(value) {
+    let format = match template::Format::parse(source) {
+        Ok(t) => t,
+        Err(e) => return Output::err(format!("{e}\n"), 1),
+    };
+    // Each object that renders prints a line; each that fails, its error after the objects, in
+    // the order of the names (docker/cli `inspect.Inspect`).
+    let (mut stdout, mut errors) = (String::new(), String::new());
+    for f in &found {
+        match f.as_ref().map_err(Clone::clone).and_then(|(item, image)| format.render_inspect(typed(template::value(item), *image), item)) {
             Ok(line) => {
                 stdout.push_str(&line);
                 stdout.push('\n');
             }
-            Err(e) => return Output { stdout, stderr: format!("{stderr}{e}\n"), status: 1 },
+            Err(e) => errors.push_str(&format!("{e}\n")),
         }
     }
-    Output { stdout, stderr, status }
+    // Its `Flush` prints an empty line when nothing rendered.
+    if stdout.is_empty() {
+        stdout.push('\n');
+    }
+    done(stdout, warnings, errors)
+}
+
+/// The output of an inspection: `errors` after `warnings`, and status 1 when there are any.
+fn done(stdout: String, warnings: String, errors: String) -> Output {
+    Output { stdout, status: i32::from(!errors.is_empty()), stderr: warnings + &errors }
 }
 
 /// A template renders over docker's typed structs (`image.InspectResponse`,
@@ -97,6 +105,7 @@ fn typed(mut value: template::Value, image: bool) -> template::Value {
         ("Shell", Slice),
     ];
     template::fill_zeros(&mut value, &["Config"], &config);
+    template::set_go_maps(&mut value, &["Config"], &["ExposedPorts", "Volumes", "Labels"]);
     if image {
         template::fill_zeros(&mut value, &[], &[("Variant", Text), ("OsVersion", Text)]);
         template::set_go_time(&mut value, &["Metadata", "LastTagTime"]);

@@ -24,18 +24,37 @@ fn query(inv: &Invocation) -> ContainerQuery {
     }
 }
 
+/// The CLI's check of `--format` before it lists (docker/cli `buildContainerListOptions`): the
+/// template as written, run over the context of no container; its error, if it fails.
+fn check_format(format: &str, now: i64) -> Option<String> {
+    let template = match template::Format::parse_as_written(format) {
+        Ok(t) => t,
+        Err(e) => return Some(format!("failed to parse template: {e}")),
+    };
+    let empty = serde_json::to_value(PsRow::empty(now)).ok()?;
+    template.render_row(&empty, CONTEXT).err().map(|e| format!("failed to execute template: {e}"))
+}
+
+/// The Go type of the CLI's row (docker/cli `formatter.ContainerContext`).
+const CONTEXT: &str = "*formatter.ContainerContext";
+
 /// `docker ps` over the snapshot's edit sessions.
 pub fn ps(inv: &Invocation, s: &Snapshot<'_>) -> Output {
     let g = &inv.given;
+    let format = g.value("format").unwrap_or("");
+    // The CLI warns before it checks the format and lists.
+    let warning = if g.bool("quiet") && !format.is_empty() { "WARNING: Ignoring custom format, because both --format and --quiet are set.\n" } else { "" };
+    if let Some(e) = Some(format).filter(|f| !f.is_empty()).and_then(|f| check_format(f, s.now)) {
+        return Output::err(format!("{warning}{e}\n"), 1);
+    }
     let query = query(inv);
     let summaries = match view::list_containers(s.containers, s.images, &query) {
         Ok(list) => list,
-        Err(e) => return Output::err(format!("Error response from daemon: {e}\n"), 1),
+        Err(e) => return Output::err(format!("{warning}Error response from daemon: {e}\n"), 1),
     };
     let trunc = !g.bool("no-trunc");
     if g.bool("quiet") {
         let ids: String = summaries.iter().map(|c| format!("{}\n", if trunc { c.id.get(..12).unwrap_or(&c.id) } else { &c.id })).collect();
-        let warning = if g.value("format").is_some_and(|f| !f.is_empty()) { "WARNING: Ignoring custom format, because both --format and --quiet are set.\n" } else { "" };
         return Output { stdout: ids, stderr: warning.to_owned(), status: 0 };
     }
     let shape = template::shape(g.value("format"));
@@ -43,5 +62,5 @@ pub fn ps(inv: &Invocation, s: &Snapshot<'_>) -> Output {
         return Output::out(view::ps_table(&summaries, s.now, trunc, query.size));
     }
     let rows: Vec<serde_json::Value> = summaries.iter().filter_map(|c| serde_json::to_value(PsRow::of(c, s.now, trunc)).ok()).collect();
-    templated_output(template::print_rows(&shape, &rows, &PS_HEADERS))
+    templated_output(template::print_rows(&shape, &rows, &PS_HEADERS, CONTEXT))
 }

@@ -123,7 +123,7 @@ fn images(inv: &Invocation, s: &Snapshot<'_>) -> Output {
         ("UniqueSize", "UNIQUE SIZE"),
         ("VirtualSize", "SIZE"),
     ];
-    templated_output(template::print_rows(&shape, &rows, &headers))
+    templated_output(template::print_rows(&shape, &rows, &headers, "*formatter.imageContext"))
 }
 
 fn history(inv: &Invocation, s: &Snapshot<'_>) -> Output {
@@ -160,7 +160,7 @@ fn history(inv: &Invocation, s: &Snapshot<'_>) -> Output {
                 })
                 .collect();
             let headers = [("Comment", "COMMENT"), ("CreatedAt", "CREATED AT"), ("CreatedBy", "CREATED BY"), ("CreatedSince", "CREATED"), ("ID", "IMAGE"), ("Size", "SIZE")];
-            templated_output(template::print_rows(&shape, &rows, &headers))
+            templated_output(template::print_rows(&shape, &rows, &headers, "*image.historyContext"))
         }
         Err(e) => Output::err(format!("Error response from daemon: {e}\n"), 1),
     }
@@ -189,5 +189,5 @@ pub fn search_output(results: &[view::SearchResult], given: &super::flags::Given
         })
         .collect();
     let headers = [("Name", "NAME"), ("Description", "DESCRIPTION"), ("StarCount", "STARS"), ("IsOfficial", "OFFICIAL"), ("IsAutomated", "AUTOMATED")];
-    templated_output(template::print_rows(&shape, &rows, &headers))
+    templated_output(template::print_rows(&shape, &rows, &headers, "*registry.searchContext"))
 }

@@ -5,8 +5,13 @@
 //! Go's `json` marshals struct fields in their order; gtmpl's objects are hash maps, so each
 //! object converted from JSON carries its own compact JSON, in order, under a key no template
 //! can name ([`RAW`]), and `json` prints that.
+//!
+//! A template that fails says so as docker does (`template parsing error: template: :1:2:
+//! executing "" at <.Nope>: …`): a list's row is docker's formatter context (a Go struct whose
+//! fields are methods returning strings, named by its Go type), an inspected object the
+//! `map[string]interface {}` docker falls back to when its typed struct fails.
 
-use gtmpl::{Context, Template};
+use gtmpl::{Context, GoView, Template};
 pub use gtmpl_value::Value;
 use gtmpl_value::FuncError;
 use serde_json::Value as Json;
@@ -14,19 +19,30 @@ use serde_json::Value as Json;
 /// The hidden key holding an object's JSON (a NUL cannot appear in a template field name).
 const RAW: &str = "\u{0}json";
 
-/// Converts JSON to a template value.
+/// Converts JSON to a template value: each object a struct-like `Value::Object` (a field it
+/// lacks is an error) carrying its JSON under [`RAW`].
 pub fn value(json: &Json) -> Value {
     match json {
-        Json::Null => Value::Nil,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => n.as_i64().map(Value::from).or_else(|| n.as_u64().map(Value::from)).or_else(|| n.as_f64().map(Value::from)).unwrap_or(Value::Nil),
-        Json::String(s) => Value::String(s.clone()),
         Json::Array(items) => Value::Array(items.iter().map(value).collect()),
         Json::Object(map) => {
             let mut out: std::collections::HashMap<String, Value> = map.iter().map(|(k, v)| (k.clone(), value(v))).collect();
             out.insert(RAW.to_owned(), Value::String(go_json(json)));
             Value::Object(out)
         }
+        scalar => raw_value(scalar),
+    }
+}
+
+/// Converts JSON to a template value as Go decodes it into an `interface {}`: each object a
+/// `Value::Map` (a `map[string]interface {}`, whose `json` is Go's of a map: keys sorted).
+fn raw_value(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::Nil,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => n.as_i64().map(Value::from).or_else(|| n.as_u64().map(Value::from)).or_else(|| n.as_f64().map(Value::from)).unwrap_or(Value::Nil),
+        Json::String(s) => Value::String(s.clone()),
+        Json::Array(items) => Value::Array(items.iter().map(raw_value).collect()),
+        Json::Object(map) => Value::Map(map.iter().map(|(k, v)| (k.clone(), raw_value(v))).collect()),
     }
 }
 
@@ -61,44 +77,56 @@ fn to_json(v: &Value) -> String {
     }
 }
 
-fn arg(args: &[Value], i: usize) -> Result<&Value, FuncError> {
-    args.get(i).ok_or(FuncError::AtLeastXArgs("this function".to_owned(), i + 1))
+/// The one argument of function `name` (another count is Go's `wrong number of args`).
+fn one<'a>(args: &'a [Value], name: &str) -> Result<&'a Value, FuncError> {
+    match args {
+        [a] => Ok(a),
+        _ => Err(FuncError::ExactlyXArgs(name.to_owned(), 1)),
+    }
 }
 
-fn text(args: &[Value], i: usize) -> Result<String, FuncError> {
-    Ok(match arg(args, i)? {
+/// The two arguments of function `name` (another count is Go's `wrong number of args`).
+fn two<'a>(args: &'a [Value], name: &str) -> Result<(&'a Value, &'a Value), FuncError> {
+    match args {
+        [a, b] => Ok((a, b)),
+        _ => Err(FuncError::ExactlyXArgs(name.to_owned(), 2)),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
-    })
+    }
 }
 
 fn json_func(args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::String(to_json(arg(args, 0)?)))
+    Ok(Value::String(to_json(one(args, "json")?)))
 }
 
 fn join_func(args: &[Value]) -> Result<Value, FuncError> {
-    let sep = text(args, 1)?;
-    match arg(args, 0)? {
-        Value::Array(items) => Ok(Value::String(items.iter().map(ToString::to_string).collect::<Vec<_>>().join(&sep))),
+    let (list, sep) = two(args, "join")?;
+    match list {
+        Value::Array(items) => Ok(Value::String(items.iter().map(ToString::to_string).collect::<Vec<_>>().join(&text(sep)))),
         other => Ok(Value::String(other.to_string())),
     }
 }
 
 fn split_func(args: &[Value]) -> Result<Value, FuncError> {
-    let (s, sep) = (text(args, 0)?, text(args, 1)?);
-    Ok(Value::Array(s.split(sep.as_str()).map(|p| Value::String(p.to_owned())).collect()))
+    let (s, sep) = two(args, "split")?;
+    Ok(Value::Array(text(s).split(text(sep).as_str()).map(|p| Value::String(p.to_owned())).collect()))
 }
 
 fn lower_func(args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::String(text(args, 0)?.to_lowercase()))
+    Ok(Value::String(text(one(args, "lower")?).to_lowercase()))
 }
 
 fn upper_func(args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::String(text(args, 0)?.to_uppercase()))
+    Ok(Value::String(text(one(args, "upper")?).to_uppercase()))
 }
 
 fn title_func(args: &[Value]) -> Result<Value, FuncError> {
-    let s = text(args, 0)?;
+    let s = text(one(args, "title")?);
     let mut out = String::with_capacity(s.len());
     let mut start = true;
     for c in s.chars() {
@@ -112,7 +140,7 @@ fn title_func(args: &[Value]) -> Result<Value, FuncError> {
     Ok(Value::String(out))
 }
 
-/// Go's `fmt` `%v` of a template value, which a template prints: a slice as `[a b]`, a map as
+/// Go's `fmt` `%v` of a template value, as a template prints it: a slice as `[a b]`, a map as
 /// `map[k:v]` (keys sorted), nil as `<nil>`. (A JSON object may have been a Go struct, which
 /// prints as `{…}`; it prints as a map here.)
 fn go_print(v: &Value) -> String {
@@ -132,87 +160,39 @@ fn go_print(v: &Value) -> String {
     }
 }
 
-fn go_print_func(args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::String(go_print(arg(args, 0)?)))
-}
-
-/// The words that open an action printing nothing of its own (gtmpl's keywords).
-const KEYWORDS: [&str; 8] = ["block", "define", "else", "end", "if", "range", "template", "with"];
-
-/// The template with each action that prints a value wrapped in `goprint (…)`, so the value
-/// prints as Go prints it (gtmpl prints lists and maps in Rust's debug form). Control actions,
-/// comments and variable declarations are left as they are.
-fn go_printing(source: &str) -> String {
-    let mut out = String::with_capacity(source.len() + 16);
-    let mut rest = source;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let action = &rest[start + 2..];
-        let Some(len) = action_len(action) else { break };
-        out.push_str("{{");
-        out.push_str(&wrapped(&action[..len]));
-        out.push_str("}}");
-        rest = &action[len + 2..];
+/// The fields of the object at `path` in `value`, if there is one.
+fn object_at<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut std::collections::HashMap<String, Value>> {
+    let mut here = value;
+    for key in path {
+        let Value::Object(map) = here else { return None };
+        here = map.get_mut(*key)?;
     }
-    out.push_str(rest);
-    out
-}
-
-/// Where an action's closing `}}` is, quoted strings skipped; `None` when it is not closed.
-fn action_len(action: &str) -> Option<usize> {
-    let bytes = action.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            quote @ (b'"' | b'\'' | b'`') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    // A backslash escapes in "…" and '…', not in a raw `…`.
-                    i += if bytes[i] == b'\\' && quote != b'`' { 2 } else { 1 };
-                }
-            }
-            b'}' if bytes.get(i + 1) == Some(&b'}') => return Some(i),
-            _ => {}
-        }
-        i += 1;
+    match here {
+        Value::Object(map) => Some(map),
+        _ => None,
     }
-    None
-}
-
-/// One action's text (between `{{` and `}}`), wrapped when it prints a value.
-fn wrapped(inner: &str) -> String {
-    let (lead, body) = match inner.strip_prefix('-') {
-        Some(b) if b.starts_with(char::is_whitespace) => ("- ", b),
-        _ => ("", inner),
-    };
-    let (body, trail) = match body.strip_suffix('-') {
-        Some(b) if b.ends_with(char::is_whitespace) => (b, " -"),
-        _ => (body, ""),
-    };
-    let text = body.trim();
-    let first = text.split(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
-    let declares = text.starts_with('$') && text.contains('=');
-    if text.is_empty() || text.starts_with("/*") || KEYWORDS.contains(&first) || declares {
-        return inner.to_owned();
-    }
-    format!("{lead}goprint ({text}){trail}")
 }
 
 /// Replaces the RFC 3339 string at `path` in `value` by Go's `time.Time.String()` of it, as a
 /// template prints a `time.Time` field (`{{json}}` of the object above it keeps RFC 3339).
 pub fn set_go_time(value: &mut Value, path: &[&str]) {
     let Some((last, parents)) = path.split_last() else { return };
-    let mut here = value;
-    for key in parents {
-        let Value::Object(map) = here else { return };
-        let Some(next) = map.get_mut(*key) else { return };
-        here = next;
+    let Some(map) = object_at(value, parents) else { return };
+    if let Some(Value::String(s)) = map.get(*last) {
+        if let Some(go) = crate::view::go_time_string(s) {
+            map.insert((*last).to_owned(), Value::String(go));
+        }
     }
-    if let Value::Object(map) = here {
-        if let Some(Value::String(s)) = map.get(*last) {
-            if let Some(go) = crate::view::go_time_string(s) {
-                map.insert((*last).to_owned(), Value::String(go));
-            }
+}
+
+/// Makes each of `fields` of the object at `path` in `value` a Go map (a key it lacks is no
+/// value, not an error), as those fields of docker's typed struct are.
+pub fn set_go_maps(value: &mut Value, path: &[&str], fields: &[&str]) {
+    let Some(map) = object_at(value, path) else { return };
+    for field in fields {
+        if let Some(Value::Object(fields)) = map.get_mut(*field) {
+            let fields = std::mem::take(fields);
+            map.insert((*field).to_owned(), Value::Map(fields));
         }
     }
 }
@@ -222,7 +202,7 @@ pub fn set_go_time(value: &mut Value, path: &[&str]) {
 pub enum Zero {
     /// A nil slice: prints `[]`, `json` gives `[]` (Go's gives `null`).
     Slice,
-    /// A nil map: prints `map[]`, `json` gives `null`.
+    /// A nil map: prints `map[]`, `json` gives `null`, a key is no value.
     Map,
     /// An empty string.
     Text,
@@ -233,18 +213,12 @@ pub enum Zero {
 /// Gives the object at `path` in `value` the Go zero of each `(field, zero)` it lacks or has as
 /// null, as a template over docker's typed struct sees them.
 pub fn fill_zeros(value: &mut Value, path: &[&str], fields: &[(&str, Zero)]) {
-    let mut here = value;
-    for key in path {
-        let Value::Object(map) = here else { return };
-        let Some(next) = map.get_mut(*key) else { return };
-        here = next;
-    }
-    let Value::Object(map) = here else { return };
+    let Some(map) = object_at(value, path) else { return };
     for (field, zero) in fields {
         if matches!(map.get(*field), None | Some(Value::Nil)) {
             let v = match zero {
                 Zero::Slice => Value::Array(Vec::new()),
-                Zero::Map => Value::Object(std::iter::once((RAW.to_owned(), Value::String("null".to_owned()))).collect()),
+                Zero::Map => Value::Map(std::iter::once((RAW.to_owned(), Value::String("null".to_owned()))).collect()),
                 Zero::Text => Value::String(String::new()),
                 Zero::Bool => Value::Bool(false),
             };
@@ -256,12 +230,26 @@ pub fn fill_zeros(value: &mut Value, path: &[&str], fields: &[(&str, Zero)]) {
 /// A parsed template.
 pub struct Format(Template);
 
+/// How docker's formatter prefixes a template's error.
+fn parsing_error(e: impl std::fmt::Display) -> String {
+    format!("template parsing error: {e}")
+}
+
 impl Format {
-    /// Parses a template as docker does: `\t` and `\n` written in it are a tab and a newline.
+    /// Parses a template as docker's formatter does: `\t` and `\n` written in it are a tab and
+    /// a newline.
     ///
     /// # Errors
     /// `template parsing error: …`.
     pub fn parse(source: &str) -> Result<Self, String> {
+        Self::parse_as_written(&source.replace("\\t", "\t").replace("\\n", "\n")).map_err(parsing_error)
+    }
+
+    /// Parses a template as written, as docker's `templates.Parse` does.
+    ///
+    /// # Errors
+    /// Go's parse error, e.g. `template: :1: unclosed action`.
+    pub fn parse_as_written(source: &str) -> Result<Self, String> {
         let mut t = Template::default();
         t.add_funcs(&[
             ("json", json_func as gtmpl_value::Func),
@@ -270,17 +258,17 @@ impl Format {
             ("lower", lower_func),
             ("upper", upper_func),
             ("title", title_func),
-            ("goprint", go_print_func),
         ]);
-        let source = go_printing(&source.replace("\\t", "\t").replace("\\n", "\n"));
-        t.parse(source).map_err(|e| format!("template parsing error: {e}"))?;
+        t.printer = go_print;
+        t.parse(source).map_err(|e| e.to_string())?;
         Ok(Self(t))
     }
 
-    /// Renders it over `data`.
+    /// Renders it over `data` (see [`value`]).
     ///
     /// # Errors
-    /// `template: …` for a field that is not there or a function that fails.
+    /// `template parsing error: template: …` for a field that is not there or a function that
+    /// fails.
     pub fn render(&self, data: &Json) -> Result<String, String> {
         self.render_value(value(data))
     }
@@ -290,7 +278,47 @@ impl Format {
     /// # Errors
     /// As [`Format::render`].
     pub fn render_value(&self, data: Value) -> Result<String, String> {
-        self.0.render(&Context::from(data)).map_err(|e| format!("template: {e}"))
+        self.execute(data, &GoView::default()).map_err(parsing_error)
+    }
+
+    /// Renders one row of a list over docker's formatter context for it, whose Go type is
+    /// `context` (e.g. `*formatter.imageContext`) and whose fields are the row's.
+    ///
+    /// # Errors
+    /// Go's error, e.g. `template: :1:2: executing "" at <.Nope>: can't evaluate field Nope in
+    /// type *formatter.imageContext`.
+    pub fn render_row(&self, row: &Json, context: &str) -> Result<String, String> {
+        self.execute(value(row), &GoView { object_type: context.to_owned(), ..GoView::default() })
+    }
+
+    /// Renders an inspected object as docker's `TemplateInspector` does: over its typed struct
+    /// (`typed`), and when that fails over its JSON (`raw`) decoded into an `interface {}`
+    /// (numbers as `json.Number`) with `missingkey=error`, whose output or error it gives.
+    ///
+    /// # Errors
+    /// The second rendering's, e.g. `template parsing error: template: :1:2: executing "" at
+    /// <.Nope>: map has no entry for key "Nope"`.
+    pub fn render_inspect(&self, typed: Value, raw: &Json) -> Result<String, String> {
+        self.render_value(typed).or_else(|_| {
+            let view = GoView { missing_key_error: true, number_type: "json.Number".to_owned(), ..GoView::default() };
+            self.execute(raw_value(raw), &view).map_err(parsing_error)
+        })
+    }
+
+    /// The header line of a `table` form, over the column names as a `map[string]string`. Like
+    /// docker's, it prints what it printed before an error and leaves the error out.
+    fn render_header(&self, headers: &[(&str, &str)]) -> String {
+        let names = Value::Map(headers.iter().map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned()))).collect());
+        let mut out = Vec::new();
+        // The error is dropped as docker's `postFormat` drops it.
+        let _ = self.0.execute_as(&mut out, &Context::from(names), &GoView::default());
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn execute(&self, data: Value, view: &GoView) -> Result<String, String> {
+        let mut out = Vec::new();
+        self.0.execute_as(&mut out, &Context::from(data), view).map_err(|e| e.to_string())?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
     }
 }
 
@@ -318,26 +346,24 @@ pub fn shape(format: Option<&str>) -> Shape {
     }
 }
 
-/// Prints `rows` (each a JSON object of the row's fields) as `shape` says; `headers` names the
-/// columns of a `table` form by field (`ID` → `IMAGE ID`).
+/// Prints `rows` (each a JSON object of the row's fields, docker's formatter context of Go
+/// type `context`) as `shape` says; `headers` names the columns of a `table` form by field
+/// (`ID` → `IMAGE ID`). As docker does, every row is rendered before the header.
 ///
 /// # Errors
-/// A template error.
-pub fn print_rows(shape: &Shape, rows: &[Json], headers: &[(&str, &str)]) -> Result<String, String> {
+/// The first row's template error.
+pub fn print_rows(shape: &Shape, rows: &[Json], headers: &[(&str, &str)], context: &str) -> Result<String, String> {
     match shape {
         Shape::Default => Err("no template".to_owned()),
         Shape::Json => Ok(rows.iter().map(|r| format!("{}\n", go_json(r))).collect()),
         Shape::Rows(t) => {
             let f = Format::parse(t)?;
-            rows.iter().map(|r| f.render(r).map(|s| s + "\n")).collect()
+            rows.iter().map(|r| f.render_row(r, context).map(|s| s + "\n").map_err(parsing_error)).collect()
         }
         Shape::Table(t) => {
             let f = Format::parse(t)?;
-            let header: serde_json::Map<String, Json> = headers.iter().map(|(k, v)| ((*k).to_owned(), Json::String((*v).to_owned()))).collect();
-            let mut lines = vec![f.render(&Json::Object(header))?];
-            for r in rows {
-                lines.push(f.render(r)?);
-            }
+            let body = rows.iter().map(|r| f.render_row(r, context)).collect::<Result<Vec<_>, _>>().map_err(parsing_error)?;
+            let lines: Vec<String> = std::iter::once(f.render_header(headers)).chain(body).collect();
             let table: Vec<Vec<String>> = lines.iter().map(|l| l.split('\t').map(str::to_owned).collect()).collect();
             Ok(crate::view::tabwrite(&table))
         }

@@ -177,6 +177,28 @@ impl PsRow {
             status: c.status.clone(),
         }
     }
+
+    /// The row `docker ps` runs its `--format` template over before it lists, to check it:
+    /// docker/cli's `NewContainerContext()`, of no container (created at the epoch).
+    pub fn empty(now: i64) -> Self {
+        Self {
+            command: go_quote(""),
+            created_at: super::go_time(0),
+            id: String::new(),
+            image: "<no image>".to_owned(),
+            labels: String::new(),
+            local_volumes: "0".to_owned(),
+            mounts: String::new(),
+            names: String::new(),
+            networks: String::new(),
+            platform: None,
+            ports: String::new(),
+            running_for: created_since(0, now),
+            size: super::human_size_with_precision(0, 3),
+            state: String::new(),
+            status: String::new(),
+        }
+    }
 }
 
 /// The `docker ps -a` table (`--no-trunc` when `trunc` is false, a SIZE column with `-s`), `now`
