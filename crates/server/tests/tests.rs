@@ -10,6 +10,8 @@ mod console_names;
 mod console_ps;
 // docker inspect --type, --size; image inspect --format.
 mod console_inspect;
+// Templates that fail while executing: docker's errors, positions and nodes.
+mod console_template_errors;
 // docker commit, save -o and load -i.
 mod console_jobs;
 // The real docker daemon: what it saved we import and print as it does; what we save it loads and runs.
