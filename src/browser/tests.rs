@@ -121,6 +121,33 @@ fn format_templates_render_in_wasm() {
     assert!(Format::parse("{{.ID").is_err(), "an unclosed action is an error, not a trap");
 }
 
+/// A template that fails while it executes says what the docker CLI 28.2 says (these are its
+/// lines for `test/app:1`, judged natively by `console_template_errors`): a list's row as
+/// docker's Go struct, an inspected object as its `map[string]interface {}`.
+#[wasm_bindgen_test]
+fn failing_templates_print_dockers_errors_in_wasm() {
+    use layerwise_core::cli::template::{self, Format, Shape};
+    let row = serde_json::json!({"ID": "ca71e65392eb", "Repository": "test/app"});
+    for (source, want) in [
+        ("{{.Nope}}", r#"template: :1:2: executing "" at <.Nope>: can't evaluate field Nope in type *formatter.imageContext"#),
+        ("{{.ID.X}}", r#"template: :1:5: executing "" at <.ID.X>: can't evaluate field X in type string"#),
+    ] {
+        let got = template::print_rows(&Shape::Rows(source.to_owned()), std::slice::from_ref(&row), &[], "*formatter.imageContext");
+        assert_eq!(got, Err(format!("template parsing error: {want}")), "{source}");
+    }
+    let object = serde_json::json!({"Os": "linux", "Config": {"Env": ["PATH=/usr/bin"]}});
+    for (source, want) in [
+        ("{{.Nope}}", r#"template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope""#),
+        ("{{.Config.Nope.X}}", r#"template: :1:9: executing "" at <.Config.Nope.X>: map has no entry for key "Nope""#),
+        ("{{.Config.Env.X}}", r#"template: :1:9: executing "" at <.Config.Env.X>: can't evaluate field X in type interface {}"#),
+        ("{{index .Config.Env 5}}", r#"template: :1:2: executing "" at <index .Config.Env 5>: error calling index: index out of range: 5"#),
+        ("{{join .Config.Env}}", r#"template: :1:2: executing "" at <join>: wrong number of args for join: want 2 got 1"#),
+    ] {
+        let format = Format::parse(source).expect(source);
+        assert_eq!(format.render_inspect(template::value(&object), &object), Err(format!("template parsing error: {want}")), "{source}");
+    }
+}
+
 /// A layer holding one PAX sparse file of 16 bytes, `ab` at 4 and `cde` at 10, as GNU tar writes
 /// map version `version` ("0.1": the map in the PAX records; "1.0": in the data's first block).
 fn sparse_layer(version: &str) -> Vec<u8> {
