@@ -4,7 +4,7 @@ use std::io::Write;
 use crate::error::ExecError;
 use crate::node::*;
 use crate::template::Template;
-use crate::utils::is_true;
+use crate::utils::{is_true, map_entries};
 
 use gtmpl_value::{FuncError, Value};
 
@@ -342,6 +342,13 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
                 self.at(ident);
                 ExecError::WrongNumberOfArgs(name.clone(), want, arg_vals.len())
             }
+            // Layerwise: Go's `len` of a struct names the struct's type (behind its pointer),
+            // which only the view knows.
+            FuncError::Generic(_) if name == "len" && matches!(arg_vals[..], [Value::Object(_)]) => {
+                self.at(cmd);
+                let struct_type = self.view.object_type.trim_start_matches('*');
+                ExecError::ErrorCalling(name.clone(), FuncError::Generic(format!("len of type {struct_type}")))
+            }
             e => {
                 self.at(cmd);
                 ExecError::ErrorCalling(name.clone(), e)
@@ -517,24 +524,23 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         Ok(())
     }
 
+    /// Walks a `range` as Go does: a map's entries by sorted key (those that are the map's, see
+    /// [`crate::utils::is_hidden_key`]), a slice's in order, and the `else` branch only when there
+    /// were none. Layerwise: a `Value::Object` is a Go struct, which cannot be ranged over.
     fn walk_range(&mut self, ctx: &Context, range: &'a RangeNode) -> Result<(), ExecError> {
         let val = self.eval_pipeline(ctx, &range.pipe)?;
-        match val {
-            Value::Object(ref map) | Value::Map(ref map) => {
-                let boxed = matches!(val, Value::Map(_));
-                for (k, v) in map.clone() {
-                    self.one_iteration(Value::from(k), v, boxed, range)?;
-                }
-            }
-            Value::Array(ref vec) => {
-                for (k, v) in vec.iter().enumerate() {
-                    self.one_iteration(Value::from(k), v.clone(), true, range)?;
-                }
-            }
+        let items: Vec<(Value, Value)> = match val {
+            Value::Map(ref map) => map_entries(map).into_iter().map(|(k, v)| (Value::from(k.as_str()), v.clone())).collect(),
+            Value::Array(ref vec) => vec.iter().enumerate().map(|(k, v)| (Value::from(k), v.clone())).collect(),
             _ => return Err(ExecError::InvalidRange((self.template.printer)(&val))),
+        };
+        if items.is_empty() {
+            if let Some(ref else_list) = range.else_list {
+                self.walk_list(ctx, else_list)?;
+            }
         }
-        if let Some(ref else_list) = range.else_list {
-            self.walk_list(ctx, else_list)?;
+        for (k, v) in items {
+            self.one_iteration(k, v, true, range)?;
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use gtmpl_value::{Func, FuncError, Value};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use crate::printf::sprintf;
-use crate::utils::is_true;
+use crate::utils::{is_hidden_key, is_true};
 
 const QUERY_ENCODE: &AsciiSet = &CONTROLS
     .add(b' ')
@@ -197,7 +197,9 @@ pub fn not(args: &[Value]) -> Result<Value, FuncError> {
     }
 }
 
-/// Returns the integer length of its argument.
+/// Returns the integer length of its argument. Layerwise: a map's length counts the entries that
+/// are its own (see [`crate::utils::is_hidden_key`]); an object is a Go struct, which has none
+/// (the exec names the struct's type in the error as its `GoView` says).
 ///
 /// # Example
 /// ```
@@ -213,7 +215,8 @@ pub fn len(args: &[Value]) -> Result<Value, FuncError> {
     let len = match *arg {
         Value::String(ref s) => s.len(),
         Value::Array(ref a) => a.len(),
-        Value::Object(ref o) | Value::Map(ref o) => o.len(),
+        Value::Map(ref o) => o.keys().filter(|k| !is_hidden_key(k)).count(),
+        Value::Object(_) => return Err(FuncError::Generic("len of type struct {}".into())),
         _ => {
             return Err(FuncError::Generic(format!("unable to call len on {}", arg)));
         }

@@ -1,5 +1,6 @@
 use gtmpl_value::Value;
 use std::char;
+use std::collections::HashMap;
 
 pub fn unquote_char(s: &str, quote: char) -> Option<char> {
     if s.len() < 2 || !s.starts_with(quote) || !s.ends_with(quote) {
@@ -108,14 +109,30 @@ fn extract_bytes_x(s: &str) -> Option<(String, usize)> {
     String::from_utf8(bytes).ok().map(|s| (s, i))
 }
 
-/// Returns
+/// Layerwise: whether `key` of an object or map is the host's rather than the value's. Such a
+/// key begins with NUL, which no field name can: the host keeps data about the value there (its
+/// JSON, say), and `len`, truth and `range` leave it out.
+pub fn is_hidden_key(key: &str) -> bool {
+    key.starts_with('\0')
+}
+
+/// The entries of a map that are the value's (see [`is_hidden_key`]), in Go's order for ranging
+/// over a map: keys sorted.
+pub fn map_entries(map: &HashMap<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = map.iter().filter(|(k, _)| !is_hidden_key(k)).collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
+/// Go's truth of a value (text/template `isTrue`). Layerwise: a `Value::Object` is a struct,
+/// always true; a map is true when it has an entry that is the value's (see [`is_hidden_key`]).
 pub fn is_true(val: &Value) -> bool {
     match *val {
         Value::Bool(ref b) => *b,
         Value::String(ref s) => !s.is_empty(),
         Value::Array(ref a) => !a.is_empty(),
-        Value::Object(ref o) => !o.is_empty(),
-        Value::Map(ref m) => !m.is_empty(),
+        Value::Object(_) => true,
+        Value::Map(ref m) => m.keys().any(|k| !is_hidden_key(k)),
         Value::Function(_) => true,
         Value::NoValue | Value::Nil => false,
         Value::Number(ref n) => n.as_u64().map(|u| u != 0).unwrap_or_else(|| true),
