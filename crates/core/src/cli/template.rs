@@ -16,7 +16,8 @@ pub use gtmpl_value::Value;
 use gtmpl_value::FuncError;
 use serde_json::Value as Json;
 
-/// The hidden key holding an object's JSON (a NUL cannot appear in a template field name).
+/// The hidden key holding an object's JSON: it begins with NUL, which no template field name
+/// can, so gtmpl's `len`, truth and `range` leave it out (`is_hidden_key` in vendor/gtmpl).
 const RAW: &str = "\u{0}json";
 
 /// Converts JSON to a template value: each object a struct-like `Value::Object` (a field it
@@ -395,6 +396,21 @@ mod tests {
         assert_eq!(render("{{.Tags}} {{.Labels}} {{.Cmd}} {{.N}} {{.T}}")?, "[a:1 b:2] map[a:2 z:1] <nil> 3 2025-06-01 12:00:30.5 +0000 UTC");
         assert_eq!(render("{{- range .Tags}}<{{.}}>{{end -}} {{if .N}}y{{else}}n{{end}}")?, "<a:1><b:2>y");
         assert_eq!(render("{{$x := .N}}{{$x}} {{.Tags | json}} {{\"}}\"}} {{/* no */}}")?, "3 [\"a:1\",\"b:2\"] }} ");
+        Ok(())
+    }
+
+    #[test]
+    fn range_len_and_truth_are_gos_and_leave_the_json_out() -> Result<(), String> {
+        let data: Json = serde_json::from_str(r#"{"Labels":{"z":"1","a":"2"},"Tags":["t"],"Digests":[]}"#).map_err(|e| e.to_string())?;
+        let mut v = value(&data);
+        set_go_maps(&mut v, &[], &["Labels"]);
+        fill_zeros(&mut v, &[], &[("Volumes", Zero::Map)]);
+        let render = |t: &str| Format::parse(t)?.render_value(v.clone());
+        assert_eq!(render("{{range $k, $v := .Labels}}{{$k}}={{$v}} {{end}}")?, "a=2 z=1 ");
+        assert_eq!(render("{{range .Tags}}{{.}}{{else}}none{{end}} {{range .Digests}}{{.}}{{else}}none{{end}}")?, "t none");
+        assert_eq!(render("{{len .Labels}} {{len .Volumes}} {{if .Volumes}}y{{else}}n{{end}} {{if .}}struct{{end}}")?, "2 0 n struct");
+        assert!(render("{{len .}}").is_err());
+        assert!(render("{{range .}}{{end}}").is_err());
         Ok(())
     }
 }
