@@ -7,9 +7,12 @@ use crate::run::cmd;
 const TRUNK: &str = "0.21.14";
 /// Must equal the `wasm-bindgen` version pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
-/// What the tests use: the browser and its driver, the tools that make and judge fixtures.
-const DEBIAN_PACKAGES: &[&str] =
-    &["chromium", "chromium-driver", "firefox-esr", "skopeo", "podman", "umoci", "buildah", "oci-image-tool", "docker-registry", "docker.io", "busybox-static", "python3", "zstd", "bsdextrautils"];
+/// What the tests and benchmarks use: the browsers and Chromium's driver, the tools that make
+/// and judge fixtures (debootstrap makes the benchmark's Debian image).
+const DEBIAN_PACKAGES: &[&str] = &[
+    "chromium", "chromium-driver", "firefox-esr", "skopeo", "podman", "umoci", "buildah", "oci-image-tool", "docker-registry", "docker.io", "busybox-static", "python3", "zstd",
+    "bsdextrautils", "debootstrap",
+];
 
 /// The wasm32 target, trunk and wasm-bindgen-cli at the pinned versions.
 pub(crate) fn rust_tools() -> Result<(), String> {

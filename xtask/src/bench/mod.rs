@@ -155,6 +155,8 @@ fn file_size(p: &Path) -> f64 {
 
 /// Runs a benchmark.
 pub(crate) fn run(what: What, smoke: bool) -> Result<(), String> {
+    crate::install::debian_packages()?;
+    crate::install::rust_tools()?;
     crate::build_release()?;
     crate::npm_ci()?;
     match (what, smoke) {
