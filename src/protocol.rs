@@ -3,6 +3,7 @@
 
 use layerwise_core::cli::run::Output;
 use layerwise_core::import::{ImagePreview, ImportStats};
+use layerwise_core::spec::ImageConfig;
 use layerwise_core::view::SearchResult;
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +149,13 @@ pub enum ToConsole {
         /// Reach the registry directly instead of through the proxy.
         direct: bool,
     },
+    /// The config of a stored image, for the image page.
+    Config {
+        /// Matches the reply to the request.
+        id: u64,
+        /// The image ID.
+        image: String,
+    },
     /// Are you there? Asked while a request waits; a worker whose event loop no longer turns
     /// (a command that loops) cannot answer.
     Ping,
@@ -202,6 +210,13 @@ pub enum FromConsole {
         id: u64,
         /// The answer.
         answer: Result<RegistryAnswer, String>,
+    },
+    /// The answer to a [`ToConsole::Config`].
+    Config {
+        /// The request's.
+        id: u64,
+        /// The config, or why it could not be read.
+        answer: Result<Box<ImageConfig>, String>,
     },
     /// The answer to a [`ToConsole::Run`].
     Reply {

@@ -1,8 +1,10 @@
 //! The page's side of the console worker (`worker::console`): starting it under its name,
-//! asking it for a line's commands one at a time (or the Registry view's questions to a
-//! registry), and replacing it when it dies or hangs.
+//! asking it for a line's commands one at a time, the Registry view's questions to a registry
+//! and the image page's config, and replacing it when it dies or hangs. The page's views share
+//! one ([`ConsoleWorker::shared`]).
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
@@ -15,6 +17,9 @@ use web_sys::{MessageEvent, Worker, WorkerOptions};
 
 use super::worker_bridge::WORKER_SCRIPT;
 use super::{js_error, now_ms};
+use layerwise_core::digest::Digest;
+use layerwise_core::spec::ImageConfig;
+
 use crate::protocol::{FromConsole, Outcome, RegistryAnswer, RegistryAsk, ToConsole};
 use crate::worker::console::NAME;
 
@@ -36,10 +41,10 @@ struct Heard {
     ready: bool,
     /// Requests posted before `ready`, sent when it comes.
     unsent: Vec<String>,
-    /// When the worker last said anything, or the waiting request was sent.
+    /// When the worker last said anything, or a request was sent.
     last_ms: f64,
-    /// The waiting request's ID, and where its reply goes.
-    waiting: Option<(u64, oneshot::Sender<Reply>)>,
+    /// Where the reply to each waiting request goes, by request ID.
+    waiting: HashMap<u64, oneshot::Sender<Reply>>,
     /// Why the worker stopped, once it has: it is replaced before the next request.
     stopped: Option<String>,
 }
@@ -55,16 +60,25 @@ struct Running {
 /// The console worker, kept running: a worker that dies (an uncaught error, a trap) or hangs
 /// (silent for [`SILENT_MS`]) fails the request it had, is terminated, and a new one starts.
 ///
-/// One request at a time: the console waits for each answer before it asks again.
+/// Requests from several views may wait at once; each reply goes to the request of its ID.
 pub struct ConsoleWorker {
     running: RefCell<Result<Running, String>>,
     next_id: Cell<u64>,
 }
 
+thread_local! {
+    static SHARED: Rc<ConsoleWorker> = Rc::new(ConsoleWorker::new());
+}
+
 impl ConsoleWorker {
     /// Starts the worker (its WASM loads while the user types).
-    pub fn new() -> Self {
+    fn new() -> Self {
         Self { running: RefCell::new(Running::start()), next_id: Cell::new(0) }
+    }
+
+    /// The page's console worker, started on first use.
+    pub fn shared() -> Rc<Self> {
+        SHARED.with(Rc::clone)
     }
 
     /// Runs command `index` (from 0) of `line` in the worker.
@@ -90,6 +104,18 @@ impl ConsoleWorker {
         }
     }
 
+    /// The config of the image `id`, read from the store and parsed in the worker (the page
+    /// gets it as the typed struct, re-serialized: never the archive's raw bytes).
+    ///
+    /// # Errors
+    /// The store's or the parser's error, or the worker's as for [`ConsoleWorker::run`].
+    pub async fn config(&self, id: &Digest) -> Result<ImageConfig, String> {
+        match self.ask(|request| ToConsole::Config { id: request, image: id.to_string() }).await? {
+            FromConsole::Config { answer, .. } => answer.map(|config| *config),
+            _ => Err("the console worker answered another question".to_owned()),
+        }
+    }
+
     /// Sends the request `make` builds with its ID, and waits for the reply of that ID.
     async fn ask(&self, make: impl FnOnce(u64) -> ToConsole) -> Reply {
         // A worker that stopped between requests had nothing to fail, and one that could not
@@ -104,24 +130,23 @@ impl ConsoleWorker {
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
         let (tx, rx) = oneshot::channel();
-        heard.borrow_mut().waiting = Some((id, tx));
+        heard.borrow_mut().waiting.insert(id, tx);
         let request = serde_json::to_string(&make(id)).map_err(|e| e.to_string())?;
         send(&worker, &heard, request);
         let answer = watch(rx, &worker, &heard).await;
         if let Err(why) = &answer {
-            *self.running.borrow_mut() = Running::start();
+            heard.borrow_mut().waiting.remove(&id);
+            // Another request that waited on the same worker may have replaced it already.
+            let same = self.running.borrow().as_ref().is_ok_and(|r| Rc::ptr_eq(&r.heard, &heard));
+            if same {
+                *self.running.borrow_mut() = Running::start();
+            }
             return Err(match &*self.running.borrow() {
                 Ok(_) => format!("the console worker stopped ({why}); a new one was started"),
                 Err(e) => format!("the console worker stopped ({why}), and a new one could not start: {e}"),
             });
         }
         answer
-    }
-}
-
-impl Default for ConsoleWorker {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -185,8 +210,8 @@ impl Running {
                 }
                 Some(Ok(FromConsole::Pong)) => {}
                 Some(Ok(FromConsole::Panicked { message })) => stop(&mut heard, message),
-                Some(Ok(reply @ (FromConsole::Reply { id, .. } | FromConsole::Registry { id, .. }))) => {
-                    if let Some((_, tx)) = heard.waiting.take_if(|(waiting, _)| *waiting == id) {
+                Some(Ok(reply @ (FromConsole::Reply { id, .. } | FromConsole::Registry { id, .. } | FromConsole::Config { id, .. }))) => {
+                    if let Some(tx) = heard.waiting.remove(&id) {
                         let _ = tx.send(Ok(reply));
                     }
                 }
@@ -206,9 +231,9 @@ impl Running {
     }
 }
 
-/// Marks the worker stopped, failing the waiting request.
+/// Marks the worker stopped, failing the waiting requests.
 fn stop(heard: &mut Heard, why: String) {
-    if let Some((_, tx)) = heard.waiting.take() {
+    for (_, tx) in heard.waiting.drain() {
         let _ = tx.send(Err(why.clone()));
     }
     heard.stopped.get_or_insert(why);

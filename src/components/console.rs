@@ -249,7 +249,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let position = use_mut_ref(|| 0usize);
     let busy = use_state(|| false);
     let input = use_node_ref();
-    let worker = use_memo((), |_| ConsoleWorker::new());
+    let worker = ConsoleWorker::shared();
 
     let on_key = {
         let (entries, history, position, busy, input, images, changed, on_job, worker) =

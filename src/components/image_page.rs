@@ -5,13 +5,14 @@ use std::rc::Rc;
 use js_sys::{Function, Reflect};
 use layerwise_core::digest::Digest;
 use layerwise_core::fs::{MergedFs, Tree};
-use layerwise_core::spec::{self, ImageConfig};
+use layerwise_core::spec::ImageConfig;
 use layerwise_core::store::{self, ImageRecord, Store};
 use layerwise_core::view::{self, human_size};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use super::{EditSession, FileExplorer, HistoryView, ImageActions, ImageFs, JsonTree, LayersView, WasteView};
+use crate::browser::console_worker::ConsoleWorker;
 use crate::browser::store::IdbStore;
 use crate::protocol::Request;
 
@@ -30,8 +31,8 @@ pub struct ImagePageProps {
     pub on_commit: Callback<Request>,
 }
 
-/// What the page shows of an image beyond its record: the config, and the filesystem built
-/// from the layers' file indexes.
+/// What the page shows of an image beyond its record: the config (read and parsed in the
+/// console worker, not on the page), and the filesystem built from the layers' file indexes.
 struct Loaded {
     config: ImageConfig,
     fs: Rc<ImageFs>,
@@ -39,8 +40,7 @@ struct Loaded {
 
 async fn load(image: ImageRecord) -> Result<Loaded, String> {
     let store = IdbStore::open().await.map_err(|e| e.to_string())?;
-    let raw = store.read_blob(&image.id, spec::MAX_JSON_BYTES).await.map_err(|e| e.to_string())?;
-    let config: ImageConfig = spec::parse(&format!("config {}", image.id), &raw).map_err(|e| e.to_string())?;
+    let config = ConsoleWorker::shared().config(&image.id).await?;
     let mut layers = Vec::with_capacity(image.layers.len());
     for l in &image.layers {
         let record = store.layer(&l.diff_id).await.map_err(|e| e.to_string())?;
@@ -112,9 +112,12 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
             }
         </header>
     };
+    // Always the header and one fragment: Yew matches unkeyed children from the end, so a
+    // list of another length would remount the header, losing what was typed in its fields.
+    let page = |rest: Html| html! { <section class="image-page">{ header.clone() }<>{ rest }</></section> };
     let loaded = match loaded.as_deref() {
-        None => return html! { <section class="image-page">{ header }<p class="loading">{ "Reading the config and the layers' file indexes…" }</p></section> },
-        Some(Err(e)) => return html! { <section class="image-page">{ header }<p class="error">{ e.clone() }</p></section> },
+        None => return page(html! { <p class="loading">{ "Reading the config and the layers' file indexes…" }</p> }),
+        Some(Err(e)) => return page(html! { <p class="error">{ e.clone() }</p> }),
         Some(Ok(l)) => l,
     };
     let config = &loaded.config;
@@ -146,7 +149,7 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
     };
     let nav = html! { <nav class="tabs">{ for tabs }</nav> };
     if let Some(body) = body {
-        return html! { <section class="image-page">{ header }{ nav }{ body }</section> };
+        return page(html! { <>{ nav }{ body }</> });
     }
     let inspect = view::inspect(&image, config);
     let inspect_text = view::inspect_json(std::slice::from_ref(&inspect));
@@ -159,9 +162,8 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
         let text = inspect_text.clone();
         Callback::from(move |_: MouseEvent| copied.set(copy_to_clipboard(&text).is_ok()))
     };
-    html! {
-        <section class="image-page">
-            { header }
+    page(html! {
+        <>
             { nav }
             <section class="inspect">
                 <div class="toolbar">
@@ -178,6 +180,6 @@ pub fn ImagePage(props: &ImagePageProps) -> Html {
                 Ok(items) => html! { <HistoryView items={items} now={props.now} /> },
                 Err(e) => html! { <p class="error">{ format!("Error response from daemon: {e}") }</p> },
             } }
-        </section>
-    }
+        </>
+    })
 }

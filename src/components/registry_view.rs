@@ -1,10 +1,8 @@
 //! Registries: `docker search` (Docker Hub, or a registry's catalog), a repository's tags, and
 //! `docker pull` (run by the worker; its progress shows with the imports). Through the
 //! same-origin proxy by default, or directly to registries that send CORS headers. Search
-//! results and tag lists are asked for, and read, in a console worker of this view's own: the
-//! page never parses a registry's answer.
-
-use std::rc::Rc;
+//! results and tag lists are asked for, and read, in the console worker: the page never parses
+//! a registry's answer.
 
 use layerwise_registry::search::SearchResult;
 use wasm_bindgen::JsCast;
@@ -73,7 +71,7 @@ pub fn RegistryView(props: &RegistryViewProps) -> Html {
     let refs: [NodeRef; 10] = Default::default();
     let [term, limit, stars, official, reference, platform, direct, user, pass, probe_url] = refs.clone();
     let found = use_state(|| Found::Nothing);
-    let worker: Rc<ConsoleWorker> = use_memo((), |_| ConsoleWorker::new());
+    let worker = ConsoleWorker::shared();
     let probed = use_state(|| None::<Result<String, String>>);
 
     let on_search = {

@@ -57,6 +57,10 @@ pub(super) fn serve() {
                 let (outcome, last) = run(&line, index).await;
                 post(&FromConsole::Reply { id, outcome, last });
             }),
+            Some(Ok(ToConsole::Config { id, image })) => wasm_bindgen_futures::spawn_local(async move {
+                let answer = config(&image).await;
+                post(&FromConsole::Config { id, answer });
+            }),
             Some(Ok(ToConsole::Registry { id, ask, direct })) => wasm_bindgen_futures::spawn_local(async move {
                 let answer = registry(ask, direct).await;
                 post(&FromConsole::Registry { id, answer });
@@ -133,6 +137,14 @@ async fn search(given: &Given) -> Output {
         Ok(results) => search_output(&results, given),
         Err(e) => failed(format!("Error response from daemon: {e}\n")),
     }
+}
+
+/// The config of the stored image `image` (its ID).
+async fn config(image: &str) -> Result<Box<ImageConfig>, String> {
+    let id = Digest::parse(image).map_err(|e| e.to_string())?;
+    let store = IdbStore::open().await.map_err(|e| e.to_string())?;
+    let raw = store.read_blob(&id, spec::MAX_JSON_BYTES).await.map_err(|e| e.to_string())?;
+    spec::parse(&format!("config {id}"), &raw).map(Box::new).map_err(|e| e.to_string())
 }
 
 /// The Registry view's question, asked directly or through the proxy.
