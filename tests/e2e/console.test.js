@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { startServer, startEngineApi, startRegistry, launch, waitReady, importFile, fixtures, withoutTagTime, repo } from './lib.js';
+import { startServer, startEngineApi, startRegistry, launch, waitReady, importFile, fixtures, withoutTagTime, repo, typeLine } from './lib.js';
 
 let server, browser, engine, registry;
 const archives = () => ['base.docker.tar', 'app.docker.tar'].map((f) => path.join(fixtures(), f));
@@ -29,24 +29,7 @@ after(async () => {
   registry?.stop();
 });
 
-/** Waits until the last entry's job (pull, commit, load) has finished; resolves to its output. */
-async function finished(page) {
-  const entry = page.locator('#console-output .entry').last();
-  await entry.locator('xpath=self::*[@data-running="false"]').waitFor({ timeout: 60_000 });
-  const text = async (sel) => ((await entry.locator(sel).count()) ? entry.locator(sel).textContent() : '');
-  return { stdout: await text('.stdout'), stderr: await text('.stderr') };
-}
-
-/** Types `line` and Enter; resolves to the new entry's stdout and stderr. */
-async function type(page, line) {
-  const before = await page.locator('#console-output .entry').count();
-  await page.fill('#console-input', line);
-  await page.press('#console-input', 'Enter');
-  const entry = page.locator('#console-output .entry').nth(before);
-  await entry.waitFor();
-  const text = async (sel) => ((await entry.locator(sel).count()) ? entry.locator(sel).textContent() : '');
-  return { stdout: await text('.stdout'), stderr: await text('.stderr') };
-}
+const type = (page, line) => typeLine(page, line);
 
 /** The README's `--format` examples: the lines of the code block after its marker comment. */
 function readmeFormatExamples() {
@@ -157,8 +140,7 @@ test('search, pull and commit from the console', async () => {
   assert.match(found.stdout, new RegExp(`${registry.host}/test/app`));
 
   const ref = `${registry.host}/test/app:1`;
-  await type(page, `docker pull ${ref}`);
-  const pulled = await finished(page);
+  const pulled = await typeLine(page, `docker pull ${ref}`, { job: true });
   const digest = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' })).Digest;
   assert.deepEqual(pulled.stdout.trim().split('\n').slice(-3), [`Digest: ${digest}`, `Status: Downloaded newer image for ${ref}`, ref], pulled.stderr);
   assert.match((await type(page, 'docker images')).stdout, new RegExp(`${registry.host}/test/app\\s+1\\s`));
@@ -176,8 +158,7 @@ test('search, pull and commit from the console', async () => {
   const ps = await type(page, 'docker ps -a -q');
   const container = ps.stdout.trim();
   assert.match(container, /^[0-9a-f]{12}$/);
-  await type(page, `docker commit -a "Console <c@layerwise.invalid>" -c 'ENV FROM_CONSOLE=1' -m "made in the console" ${container} test/console:1`);
-  const committed = await finished(page);
+  const committed = await typeLine(page, `docker commit -a "Console <c@layerwise.invalid>" -c 'ENV FROM_CONSOLE=1' -m "made in the console" ${container} test/console:1`, { job: true });
   assert.match(committed.stdout.trim(), /^sha256:[0-9a-f]{64}$/, committed.stderr);
   const inspect = JSON.parse((await type(page, 'docker inspect test/console:1')).stdout);
   assert.equal(inspect[0].Author, 'Console <c@layerwise.invalid>');

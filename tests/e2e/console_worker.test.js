@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, startEngineApi, launch, waitReady, importFile, fixtures, noWorkerRealms } from './lib.js';
+import { startServer, startEngineApi, launch, waitReady, importFile, fixtures, noWorkerRealms, typeLine, workerNamed } from './lib.js';
 
 let server, browser, engine;
 const archives = () => ['base.docker.tar', 'app.docker.tar'].map((f) => path.join(fixtures(), f));
@@ -26,29 +26,8 @@ after(async () => {
   engine?.stop();
 });
 
-/** Types `line` and Enter; resolves to the new entry's stdout and stderr. */
-async function type(page, line) {
-  const before = await page.locator('#console-output .entry').count();
-  await page.fill('#console-input', line);
-  await page.press('#console-input', 'Enter');
-  const entry = page.locator('#console-output .entry').nth(before);
-  await entry.waitFor({ timeout: 60_000 });
-  const text = async (sel) => ((await entry.locator(sel).count()) ? entry.locator(sel).textContent() : '');
-  return { stdout: await text('.stdout'), stderr: await text('.stderr') };
-}
-
-/** The page's worker started under the console worker's name, other than `not` (waits for it). */
-async function consoleWorker(page, not = null) {
-  for (let tries = 0; tries < 100; tries++) {
-    for (const w of page.workers()) {
-      if (w === not) continue;
-      const name = await w.evaluate(() => self.name).catch(() => null);
-      if (name === 'layerwise-console') return w;
-    }
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`no console worker among ${page.workers().length} workers`);
-}
+const type = (page, line) => typeLine(page, line);
+const consoleWorker = (page, not = null) => workerNamed(page, 'layerwise-console', not);
 
 /** Resolves once `worker` is gone (terminated), or rejects after `ms`. */
 function closed(worker, ms = 30_000) {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startServer, startRegistry, launch, waitReady, countRecords, fixtures, noWorkerRealms } from './lib.js';
+import { startServer, startRegistry, launch, waitReady, countRecords, fixtures, noWorkerRealms, typeLine, workerNamed } from './lib.js';
 
 let server, registry, browser;
 before(async () => {
@@ -20,30 +20,17 @@ after(async () => {
   registry?.stop();
 });
 
-/** Types `line` on the console and waits for its job; resolves to its stdout and stderr. */
-async function run(page, line) {
-  const before = await page.locator('#console-output .entry').count();
-  await page.fill('#console-input', line);
-  await page.press('#console-input', 'Enter');
-  const entry = page.locator('#console-output .entry').nth(before);
-  await entry.locator('xpath=self::*[@data-running="false"]').waitFor({ timeout: 60_000 });
-  const text = async (sel) => ((await entry.locator(sel).count()) ? entry.locator(sel).textContent() : '');
-  return { stdout: await text('.stdout'), stderr: await text('.stderr') };
-}
+const run = (page, line) => typeLine(page, line, { job: true });
 
 /** Makes the import worker throw an uncaught error as soon as it receives a `kind` job. */
 async function faultOn(page, kind) {
-  for (const w of page.workers()) {
-    if (await w.evaluate(() => self.name).catch(() => null) !== '') continue;
-    await w.evaluate((k) => {
-      // Added after the worker's own handler, so the job has started when this throws.
-      self.addEventListener('message', (e) => {
-        if (typeof e.data?.request === 'string' && JSON.parse(e.data.request).kind === k) setTimeout(() => { throw new Error(`injected fault in a ${k}`); });
-      });
-    }, kind);
-    return;
-  }
-  throw new Error('no import worker');
+  const worker = await workerNamed(page, '');
+  await worker.evaluate((k) => {
+    // Added after the worker's own handler, so the job has started when this throws.
+    self.addEventListener('message', (e) => {
+      if (typeof e.data?.request === 'string' && JSON.parse(e.data.request).kind === k) setTimeout(() => { throw new Error(`injected fault in a ${k}`); });
+    });
+  }, kind);
 }
 
 test('the import worker dying mid-pull fails the pull and keeps nothing; the pull then succeeds', { skip: noWorkerRealms }, async () => {

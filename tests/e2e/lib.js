@@ -127,6 +127,35 @@ export async function importFile(page, file, timeout = 60_000) {
   return { status: await row.getAttribute('data-status'), text: await row.innerText() };
 }
 
+/**
+ * Types `line` on the console and presses Enter; resolves to the new entry's stdout and
+ * stderr, once its job (pull, commit, load) has finished when `job` is true.
+ */
+export async function typeLine(page, line, { job = false } = {}) {
+  const before = await page.locator('#console-output .entry').count();
+  await page.fill('#console-input', line);
+  await page.press('#console-input', 'Enter');
+  const entry = page.locator('#console-output .entry').nth(before);
+  await entry.waitFor({ timeout: 60_000 });
+  if (job) await entry.locator('xpath=self::*[@data-running="false"]').waitFor({ timeout: 60_000 });
+  const text = async (sel) => ((await entry.locator(sel).count()) ? entry.locator(sel).textContent() : '');
+  return { stdout: await text('.stdout'), stderr: await text('.stderr') };
+}
+
+/**
+ * The page's worker started under `name` (`''` for the import worker), other than `not`;
+ * waits up to 10 s for it (Chromium lists nested workers too).
+ */
+export async function workerNamed(page, name, not = null) {
+  for (let tries = 0; tries < 100; tries++) {
+    for (const w of page.workers()) {
+      if (w !== not && await w.evaluate(() => self.name).catch(() => null) === name) return w;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no worker named "${name}" among ${page.workers().length} workers`);
+}
+
 /** How many records each object store of the `layerwise` database holds. */
 export async function countRecords(page) {
   return page.evaluate(() => new Promise((resolve, reject) => {

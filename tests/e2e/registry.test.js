@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { startServer, startRegistry, launch, waitReady, importFile, fixtures, noWorkerRealms } from './lib.js';
+import { startServer, startRegistry, launch, waitReady, importFile, fixtures, noWorkerRealms, workerNamed } from './lib.js';
 import { startFakeHub, HUB_HOSTS } from './fake_hub.js';
 
 let registry, server, browser;
@@ -85,12 +85,7 @@ test('the registry\'s answers are read in the console worker; one that dies mid-
   const { page } = browser;
   await page.goto(`${server.url}#/`);
   await page.goto(`${server.url}#/registry`);
-  let worker = null;
-  for (let tries = 0; !worker && tries < 100; tries++) {
-    for (const w of page.workers()) if (await w.evaluate(() => self.name).catch(() => null) === 'layerwise-console') worker = w;
-    if (!worker) await page.waitForTimeout(100);
-  }
-  assert.ok(worker, 'the Registry view starts a console worker');
+  const worker = await workerNamed(page, 'layerwise-console');
   // The registry's answer arrives in the worker, which dies while it reads it.
   await worker.evaluate(() => self.addEventListener('message', (e) => {
     if (JSON.parse(String(e.data)).kind === 'registry') setTimeout(() => { throw new Error('injected fault'); });
