@@ -88,15 +88,24 @@ pub fn App() -> Html {
             load_images(dispatch.clone());
             let d = dispatch.clone();
             let on_hash = Closure::<dyn FnMut()>::new(move || d.dispatch(Action::Navigate(Route::from_hash(&current_hash()))));
+            // Escape closes the error banner, wherever the focus is.
+            let d = dispatch.clone();
+            let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                if e.key() == "Escape" {
+                    d.dispatch(Action::DismissError);
+                }
+            });
             let window = web_sys::window();
             if let Some(w) = &window {
                 let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
             }
             move || {
                 if let Some(w) = window {
                     let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+                    let _ = w.remove_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
                 }
-                drop(on_hash);
+                drop((on_hash, on_key));
             }
         });
     }

@@ -71,6 +71,10 @@ test('a fault in the import worker fails its import, a new worker starts, and th
     await worker.evaluate(() => setTimeout(() => { throw new Error('injected fault'); }));
     await page.waitForSelector('.import[data-status="failed"]', { timeout: 30_000 });
     assert.match(await page.innerText('.import'), /the import worker failed: .*injected fault.*nothing was kept from this import/);
+    // The banner that says so closes with Escape.
+    assert.match(await page.innerText('.error-banner'), /injected fault/);
+    await page.press('body', 'Escape');
+    await page.locator('.error-banner').waitFor({ state: 'detached' });
     await waitReady(page);
     const r = await importFile(page, path.join(fixtures(), 'base.docker.tar'));
     assert.equal(r.status, 'done', r.text);
